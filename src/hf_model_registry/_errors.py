@@ -1,0 +1,72 @@
+"""The one exception tree of the package.
+
+Every failure a caller can see is a ``RegistryError``; httpx exceptions are
+translated into these at one boundary (``_hub``), so callers never need to
+import httpx to handle errors.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HubOffline",
+    "HubResponseError",
+    "HubUnavailable",
+    "InvalidModelId",
+    "InvalidModelType",
+    "RateLimited",
+    "RegistryCorrupt",
+    "RegistryError",
+    "UnknownModelType",
+]
+
+
+def safe_repr(value: object, limit: int = 80) -> str:
+    """Show an untrusted value in a message: escaped, quoted and truncated."""
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+class RegistryError(Exception):
+    """Base class of every error raised by hf-model-registry."""
+
+
+class InvalidModelType(RegistryError, ValueError):
+    """A model-type name is not a valid registry key."""
+
+
+class InvalidModelId(RegistryError, ValueError):
+    """A model id is not of the Hub's ``org/name`` shape."""
+
+
+class UnknownModelType(RegistryError, LookupError):
+    """No registry entry, Hub answer or static default exists for a model type."""
+
+
+class RegistryCorrupt(RegistryError):
+    """The registry file cannot be read, parsed or validated."""
+
+
+class HubUnavailable(RegistryError):
+    """The Hub could not be reached (connection refused, DNS, timeouts)."""
+
+
+class HubOffline(HubUnavailable):
+    """Network access is disabled (``HF_HUB_OFFLINE=1`` or ``USE_STATIC_REGISTRY``)."""
+
+
+class HubResponseError(RegistryError):
+    """The Hub answered, but with an error status or a body we cannot use."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class RateLimited(HubResponseError):
+    """The Hub refused a request for exceeding the rate limit, after retries."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message, status_code=429)
+        self.retry_after = retry_after
