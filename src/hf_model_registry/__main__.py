@@ -1,0 +1,10 @@
+"""``python -m hf_model_registry``: the same as the ``hf-model-registry`` command."""
+
+from __future__ import annotations
+
+import sys
+
+from ._cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

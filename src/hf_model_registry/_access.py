@@ -1,0 +1,81 @@
+"""Can a model be downloaded? The Hub's metadata and auth-check endpoints, interpreted."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ._candidates import validate_model_id
+from ._errors import HubUnavailable
+from ._hub import HubClient
+
+__all__ = ["Access", "AccessStatus", "check_access"]
+
+
+class AccessStatus(StrEnum):
+    """The answer of an access check."""
+
+    AVAILABLE = "available"
+    GATED_NEEDS_APPROVAL = "gated: needs approval"
+    GATED_NO_TOKEN = "gated: no token"
+    NOT_FOUND = "not found or private"
+    UNREACHABLE = "Hub unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """An access status with a short human detail."""
+
+    model_id: str
+    status: AccessStatus
+    detail: str = ""
+
+    @property
+    def available(self) -> bool:
+        """True when the files can be downloaded now."""
+        return self.status is AccessStatus.AVAILABLE
+
+
+async def check_access(hub: HubClient, model_id: str) -> Access:
+    """Check ``model_id`` with ``/api/models/{id}`` then ``/api/models/{id}/auth-check``.
+
+    Raises ``InvalidModelId`` before any request for an id that is not ``org/name``.
+    """
+    validate_model_id(model_id)
+    try:
+        info = await hub.model_info(model_id)
+        if info.status_code in (401, 403, 404):
+            # Anonymous: 401 for missing and private alike; with a token: 404 RepoNotFound.
+            return Access(
+                model_id, AccessStatus.NOT_FOUND, _detail(info.status_code, info.error_code())
+            )
+        if info.status_code != 200:
+            return Access(model_id, AccessStatus.UNREACHABLE, f"metadata: HTTP {info.status_code}")
+        check = await hub.auth_check(model_id)
+    except HubUnavailable as exc:
+        return Access(model_id, AccessStatus.UNREACHABLE, str(exc))
+    if check.status_code == 200:
+        return Access(model_id, AccessStatus.AVAILABLE, _gated_mode(info.body))
+    if check.error_code() == "GatedRepo" or check.status_code in (401, 403):
+        if hub.has_token:
+            return Access(
+                model_id, AccessStatus.GATED_NEEDS_APPROVAL, "request access on the model page"
+            )
+        return Access(model_id, AccessStatus.GATED_NO_TOKEN, "set HF_TOKEN to a token with access")
+    if check.status_code == 404:
+        return Access(model_id, AccessStatus.NOT_FOUND, _detail(404, check.error_code()))
+    return Access(model_id, AccessStatus.UNREACHABLE, f"auth-check: HTTP {check.status_code}")
+
+
+def _detail(status: int, code: str | None) -> str:
+    return f"HTTP {status}" + (f" ({code})" if code else "")
+
+
+def _gated_mode(body: bytes) -> str:
+    try:
+        meta = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return ""
+    gated = meta.get("gated") if isinstance(meta, dict) else None
+    return f"gated ({gated}), access granted" if gated in ("auto", "manual") else ""

@@ -1,0 +1,135 @@
+"""The local links of the fallback chain, shared by the sync and async front ends.
+
+memo -> fresh registry entry -> (Hub, done by the caller) -> stale entry -> static default.
+Standard library only: this is the fast path that legacy code calls in a loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from ._defaults import static_default
+from ._errors import RegistryCorrupt, UnknownModelType, safe_repr
+from ._registry import Entry, Registry, entry_age_seconds, read_registry
+
+__all__ = ["Answer", "RegistryCache", "Source", "find_entry", "last_resort", "local_answer"]
+
+log = logging.getLogger("hf_model_registry")
+
+Source = Literal["memo", "registry", "hub", "stale-registry", "static"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A recommended default and where it came from."""
+
+    model_type: str
+    model_id: str
+    source: Source
+    entry: Entry | None = None
+
+
+def find_entry(registry: Registry, name: str, aliases: tuple[str, ...] = ()) -> Entry | None:
+    """The entry under the registry name, else under one of its aliases (older files)."""
+    entry = registry.get(name)
+    if entry is not None:
+        return entry
+    for alias in aliases:
+        entry = registry.get(alias)
+        if entry is not None:
+            return entry
+    return None
+
+
+def _is_fresh(entry: Entry, now: datetime, ttl: float) -> bool:
+    if entry.get("pinned") is True:
+        return True
+    # Static entries were never checked against the Hub: they are a floor, not an answer.
+    if entry.get("source") == "static":
+        return False
+    age = entry_age_seconds(entry, now)
+    return age is not None and age <= ttl
+
+
+def local_answer(
+    name: str, entry: Entry | None, now: datetime, ttl: float
+) -> tuple[Answer | None, Answer | None]:
+    """(fresh answer, fallback answer) from the registry entry and static defaults.
+
+    The fresh answer ends the chain; the fallback is what to return when the Hub
+    cannot be asked or fails.
+    """
+    if entry is not None:
+        model_id: str = entry["default_model"]
+        if _is_fresh(entry, now, ttl):
+            return Answer(name, model_id, "registry", entry), None
+        stale: Source = "static" if entry.get("source") == "static" else "stale-registry"
+        return None, Answer(name, model_id, stale, entry)
+    default = static_default(name)
+    if default is not None:
+        return None, Answer(name, default, "static")
+    return None, None
+
+
+def last_resort(fallback: Answer | None, model_type: object) -> Answer:
+    """The fallback answer, or ``UnknownModelType`` when there is none."""
+    if fallback is not None:
+        return fallback
+    raise UnknownModelType(
+        f"no registry entry, Hub result or static default for model type {safe_repr(model_type)}"
+    )
+
+
+class RegistryCache:
+    """The parsed registry per path, re-read only when the file's mtime or size changes.
+
+    An unreadable file warns once (per change of the file) and reads as empty, so
+    lookups keep answering from static defaults.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[tuple[int, int, int] | None, Registry]] = {}
+
+    @staticmethod
+    def signature(path: Path) -> tuple[int, int, int] | None:
+        """The file's identity for change detection, or None when it cannot be stat'ed."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def get(self, path: Path) -> Registry:
+        """The registry at ``path``, from memory when the file has not changed."""
+        key = str(path)
+        signature = self.signature(path)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        registry = self.load(path)
+        self._cache[key] = (signature, registry)
+        return registry
+
+    @staticmethod
+    def load(path: Path) -> Registry:
+        """Read the registry, degrading a corrupt file to empty with one warning."""
+        try:
+            return read_registry(path)
+        except RegistryCorrupt as exc:
+            log.warning("ignoring unreadable registry (%s); using static defaults", exc)
+            return {}
+
+    def clear(self) -> None:
+        """Forget every cached registry."""
+        self._cache.clear()
+
+
+def entry_summary(entry: Entry) -> dict[str, Any]:
+    """The parts of an entry worth showing to a person."""
+    keys = ("default_model", "source", "updated_at", "pinned", "parameters", "reason")
+    return {k: entry[k] for k in keys if k in entry}

@@ -1,0 +1,512 @@
+"""The ``hf-model-registry`` command line: a thin front end over the library.
+
+Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input,
+3 Hub unreachable. Errors are one line on stderr; ``--verbose`` adds tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from . import _config
+from ._errors import (
+    HubUnavailable,
+    InvalidModelId,
+    InvalidModelType,
+    RegistryCorrupt,
+    RegistryError,
+    UnknownModelType,
+)
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+app = typer.Typer(
+    name="hf-model-registry",
+    help=(
+        "Keep a registry of the best default Hugging Face Hub model for every architecture.\n\n"
+        "Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input, "
+        "3 Hub unreachable."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_state: dict[str, bool] = {"verbose": False}
+
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--registry",
+        help="Registry file. Default: $HF_MODEL_REGISTRY, else ./huggingface_model_types.json "
+        "if present, else the snapshot shipped in the package (read-only).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+
+
+def _exit_code(exc: BaseException) -> int:
+    if isinstance(exc, InvalidModelType | InvalidModelId):
+        return EXIT_USAGE
+    if isinstance(exc, HubUnavailable):
+        return EXIT_UNREACHABLE
+    return EXIT_FAILED
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print a one-line error on stderr and exit with ``code``."""
+    one_line = " ".join(str(message).split())
+    typer.echo(f"error: {one_line}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors_to_exit_codes() -> Iterator[None]:
+    """Translate the library's errors into one stderr line and a documented exit code."""
+    try:
+        yield
+    except RegistryError as exc:
+        if _state["verbose"]:
+            logging.getLogger("hf_model_registry").exception("command failed")
+        fail(str(exc), _exit_code(exc))
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Debug logging and tracebacks on errors.")
+    ] = False,
+) -> None:
+    _state["verbose"] = verbose
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    if not verbose:
+        # httpx logs every request at INFO; keep the default output to what matters.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _emit_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+@app.command()
+def recommend(model_type: str, registry: RegistryOption = None) -> None:
+    """Print the recommended default model id for MODEL_TYPE (alone, on stdout)."""
+    from ._lookup import lookup
+
+    with errors_to_exit_codes():
+        answer = lookup(model_type, registry=registry)
+    typer.echo(answer.model_id)
+    logging.getLogger("hf_model_registry").info("answer from %s", answer.source)
+
+
+@app.command()
+def show(
+    model_type: Annotated[
+        str | None, typer.Argument(help="One architecture; all if omitted.")
+    ] = None,
+    registry: RegistryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show registry entries: one architecture, or all of them."""
+    from ._names import resolve_name
+    from ._registry import read_registry
+
+    path = _config.read_registry_path(registry)
+    with errors_to_exit_codes():
+        data = read_registry(path, missing_ok=True)
+        if model_type is not None:
+            from ._chain import find_entry
+
+            name, aliases = resolve_name(model_type)
+            entry = find_entry(data, name, aliases)
+            if entry is None:
+                raise UnknownModelType(f"no entry for {name!r} in {path}")
+            data = {name: entry}
+    if as_json:
+        _emit_json(data)
+        return
+    for name in sorted(data):
+        entry = data[name]
+        flags = []
+        if entry.get("pinned"):
+            flags.append("pinned")
+        if "source" in entry:
+            flags.append(str(entry["source"]))
+        suffix = f"  [{', '.join(flags)}]" if flags else ""
+        typer.echo(f"{name:<28} {entry['default_model']}  {entry.get('updated_at', '')}{suffix}")
+
+
+@app.command()
+def types(as_json: JsonOption = False) -> None:
+    """List every architecture of the table with its category."""
+    from ._architectures import all_architectures
+
+    archs = all_architectures()
+    if as_json:
+        _emit_json(
+            [
+                {
+                    "name": a.name,
+                    "hub_type": a.hub_type,
+                    "category": a.category,
+                    "aliases": list(a.aliases),
+                    "tasks": sorted(a.tasks),
+                }
+                for a in archs
+            ]
+        )
+        return
+    for a in archs:
+        typer.echo(f"{a.name:<36} {a.category}")
+
+
+@app.command()
+def validate(registry: RegistryOption = None) -> None:
+    """Check that the registry file parses and matches the schema (exit 1 if not)."""
+    from ._registry import read_registry
+
+    path = _config.read_registry_path(registry)
+    try:
+        data = read_registry(path, missing_ok=False)
+    except RegistryCorrupt as exc:
+        fail(f"invalid registry: {exc}", EXIT_FAILED)
+    typer.echo(f"ok: {path} holds {len(data)} valid entries")
+
+
+# -- talking to the Hub ---------------------------------------------------------------
+
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``30s``, ``15m``, ``12h``, ``7d``, ``2w`` -> seconds; ``ValueError`` otherwise."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text.lower())
+    if match is None:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90, 30s, 15m, 12h, 7d, 2w)")
+    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def _duration(text: str | float) -> float:
+    if isinstance(text, int | float):  # the default, passed through the parser as is
+        return float(text)
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="Hub URL. Default: $HF_ENDPOINT, else https://huggingface.co.",
+        show_default=False,
+    ),
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        help="Hub token. Default: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, then $HF_HOME/token. "
+        "Sent to the endpoint only, never printed or stored.",
+        show_default=False,
+    ),
+]
+ConcurrencyOption = Annotated[
+    int,
+    typer.Option(
+        "--concurrency", min=1, max=256, help="Requests in flight at once (measured best: 8-32)."
+    ),
+]
+RateOption = Annotated[
+    float | None,
+    typer.Option(
+        "--rate", min=0.001, help="Cap on requests per second (client side).", show_default=False
+    ),
+]
+MaxAgeOption = Annotated[
+    float,
+    typer.Option(
+        "--max-age",
+        parser=_duration,
+        metavar="DURATION",
+        help="Skip entries refreshed more recently than this (90, 30s, 15m, 12h, 7d). "
+        "0: refresh all.",
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+MaxParamsOption = Annotated[
+    float,
+    typer.Option("--max-params", min=0, help="Size budget in parameters for a default."),
+]
+MinDownloadsOption = Annotated[
+    int, typer.Option("--min-downloads", min=0, help="Popularity floor for a default.")
+]
+
+
+def _policy(max_params: float, min_downloads: int, token: str | None) -> Any:
+    from ._selection import Policy
+
+    return Policy(
+        max_params=int(max_params),
+        min_downloads=min_downloads,
+        allow_gated=_config.hub_token(token) is not None,
+    )
+
+
+def _run_refresh(
+    types_: list[str] | None,
+    *,
+    registry: Path | None,
+    endpoint: str | None,
+    token: str | None,
+    concurrency: int,
+    rate: float | None,
+    max_age: float,
+    as_json: bool,
+    quiet: bool,
+    policy: Any,
+) -> None:
+    import anyio
+
+    from . import aio
+    from ._architectures import all_architectures
+    from ._progress import RefreshProgress
+
+    total = len(all_architectures()) if types_ is None else len(set(types_))
+    show_bar = not quiet and not as_json and not _config.progress_disabled() and sys.stderr.isatty()
+    options: dict[str, Any] = {
+        "registry": registry,
+        "endpoint": endpoint,
+        "token": token,
+        "concurrency": concurrency,
+        "rate": rate,
+        "max_age": max_age,
+        "policy": policy,
+    }
+    with errors_to_exit_codes(), RefreshProgress(total, enabled=show_bar) as progress:
+        options["on_outcome"] = progress.advance
+        if types_ is None:
+            report = anyio.run(lambda: aio.refresh_all(**options))
+        else:
+            report = anyio.run(lambda: aio.refresh(types_, **options))
+    if as_json:
+        _emit_json(report.as_json())
+    elif not quiet:
+        from ._progress import summary_lines
+
+        for line in summary_lines(report):
+            typer.echo(line)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def refresh(
+    types_: Annotated[
+        list[str], typer.Argument(metavar="TYPE...", help="Architectures to refresh.")
+    ],
+    registry: RegistryOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    concurrency: ConcurrencyOption = 8,
+    rate: RateOption = None,
+    max_age: MaxAgeOption = 0.0,
+    max_params: MaxParamsOption = 2e9,
+    min_downloads: MinDownloadsOption = 1000,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Refresh the entries of the given architectures from the Hub (one write at the end).
+
+    Exit 0 when all were refreshed, 1 when some failed (their entries are kept),
+    3 when the Hub is unreachable (the registry is untouched).
+    """
+    _run_refresh(
+        types_,
+        registry=registry,
+        endpoint=endpoint,
+        token=token,
+        concurrency=concurrency,
+        rate=rate,
+        max_age=max_age,
+        as_json=as_json,
+        quiet=quiet,
+        policy=_policy(max_params, min_downloads, token),
+    )
+
+
+@app.command("refresh-all")
+def refresh_all(
+    registry: RegistryOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    concurrency: ConcurrencyOption = 8,
+    rate: RateOption = None,
+    max_age: MaxAgeOption = 0.0,
+    max_params: MaxParamsOption = 2e9,
+    min_downloads: MinDownloadsOption = 1000,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Refresh every architecture that transformers knows (see `types`).
+
+    Writes the registry once, atomically, under a lock; a corrupt registry file
+    is moved aside to <name>.corrupt-<timestamp>. Exit codes as for `refresh`.
+    """
+    _run_refresh(
+        None,
+        registry=registry,
+        endpoint=endpoint,
+        token=token,
+        concurrency=concurrency,
+        rate=rate,
+        max_age=max_age,
+        as_json=as_json,
+        quiet=quiet,
+        policy=_policy(max_params, min_downloads, token),
+    )
+
+
+@app.command()
+def explain(
+    model_type: str,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    max_params: MaxParamsOption = 2e9,
+    min_downloads: MinDownloadsOption = 1000,
+    as_json: JsonOption = False,
+) -> None:
+    """Query the Hub and show how MODEL_TYPE's candidates rank, and why."""
+    import anyio
+
+    from . import aio
+    from ._progress import ranking_json, ranking_lines
+
+    policy = _policy(max_params, min_downloads, token)
+    with errors_to_exit_codes():
+        ranking = anyio.run(
+            lambda: aio.explain(model_type, endpoint=endpoint, token=token, policy=policy)
+        )
+    if as_json:
+        _emit_json(ranking_json(ranking))
+    else:
+        for line in ranking_lines(ranking):
+            typer.echo(line)
+    if ranking.chosen is None:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def pin(model_type: str, model_id: str, registry: RegistryOption = None) -> None:
+    """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it."""
+    from ._candidates import validate_model_id
+    from ._names import resolve_name
+    from ._registry import locked_update, utc_now_iso
+
+    with errors_to_exit_codes():
+        name, _ = resolve_name(model_type)
+        validate_model_id(model_id)
+        path = _config.write_registry_path(registry)
+
+        def apply(current: dict[str, Any]) -> dict[str, Any]:
+            entry = dict(current.get(name) or {"models": [], "downloads": {}})
+            entry.update(default_model=model_id, pinned=True, updated_at=utc_now_iso())
+            if model_id not in entry["models"]:
+                entry["models"] = [model_id, *entry["models"]]
+            return {**current, name: entry}
+
+        locked_update(path, apply)
+    typer.echo(f"pinned {name} -> {model_id} in {path}")
+
+
+@app.command()
+def unpin(model_type: str, registry: RegistryOption = None) -> None:
+    """Remove the pin of MODEL_TYPE; the next refresh may change its default."""
+    from ._names import resolve_name
+    from ._registry import locked_update
+
+    with errors_to_exit_codes():
+        name, _ = resolve_name(model_type)
+        path = _config.write_registry_path(registry)
+        found: list[bool] = []
+
+        def apply(current: dict[str, Any]) -> dict[str, Any]:
+            entry = current.get(name)
+            if entry is None or not entry.get("pinned"):
+                return current
+            found.append(True)
+            return {**current, name: {k: v for k, v in entry.items() if k != "pinned"}}
+
+        locked_update(path, apply)
+        if not found:
+            raise UnknownModelType(f"{name!r} is not pinned in {path}")
+    typer.echo(f"unpinned {name} in {path}")
+
+
+@app.command()
+def check(
+    model_id: str,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check whether MODEL_ID can be downloaded (exit 0 yes, 1 no, 3 Hub unreachable)."""
+    import anyio
+
+    from . import aio
+    from ._access import AccessStatus
+    from ._candidates import validate_model_id
+
+    with errors_to_exit_codes():
+        validate_model_id(model_id)
+        access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
+    if as_json:
+        _emit_json(
+            {"model_id": access.model_id, "status": str(access.status), "detail": access.detail}
+        )
+    else:
+        detail = f" ({access.detail})" if access.detail else ""
+        typer.echo(f"{access.model_id}: {access.status}{detail}")
+    if access.status is AccessStatus.UNREACHABLE:
+        raise typer.Exit(EXIT_UNREACHABLE)
+    if not access.available:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (the console script entry point)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="hf-model-registry", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors (exit 2): bad option, bad value
+        hint = " (see --help)" if exc.exit_code == EXIT_USAGE else ""
+        typer.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("interrupted", err=True)
+        return 130
+    # In non-standalone mode an Exit's code is returned instead of raised.
+    return result if isinstance(result, int) else EXIT_OK

@@ -1,0 +1,120 @@
+"""Where settings come from: arguments first, then the environment, then defaults.
+
+Only the standard library here: this module sits on the fast lookup path.
+The names follow the Hub's own client (``HF_ENDPOINT``, ``HF_TOKEN``,
+``HF_HUB_OFFLINE`` ...) so one environment configures both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "DEFAULT_TTL_SECONDS",
+    "REGISTRY_FILENAME",
+    "env_flag",
+    "hub_endpoint",
+    "hub_token",
+    "network_disabled",
+    "packaged_registry_path",
+    "progress_disabled",
+    "read_registry_path",
+    "ttl_seconds",
+    "write_registry_path",
+]
+
+REGISTRY_FILENAME = "huggingface_model_types.json"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+DEFAULT_TTL_SECONDS = 7 * 24 * 3600
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def env_flag(name: str) -> bool:
+    """True when the variable is set to 1/true/yes/on (any case)."""
+    return os.environ.get(name, "").strip().lower() in _TRUE
+
+
+def network_disabled() -> bool:
+    """True when no request may be sent: ``USE_STATIC_REGISTRY`` or ``HF_HUB_OFFLINE``."""
+    return env_flag("USE_STATIC_REGISTRY") or env_flag("HF_HUB_OFFLINE")
+
+
+def progress_disabled() -> bool:
+    """True when ``HF_HUB_DISABLE_PROGRESS_BARS`` asks for no progress bars."""
+    return env_flag("HF_HUB_DISABLE_PROGRESS_BARS")
+
+
+def packaged_registry_path() -> Path:
+    """The read-only snapshot shipped inside the package."""
+    return Path(__file__).resolve().parent / "data" / REGISTRY_FILENAME
+
+
+def read_registry_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The registry to read: argument > ``HF_MODEL_REGISTRY`` > ``./`` file > packaged snapshot."""
+    if explicit is not None:
+        return Path(explicit)
+    from_env = os.environ.get("HF_MODEL_REGISTRY")
+    if from_env:
+        return Path(from_env)
+    local = Path(REGISTRY_FILENAME)
+    if local.exists():
+        return local
+    return packaged_registry_path()
+
+
+def write_registry_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The registry to write: like reading, but never the packaged snapshot.
+
+    Without an argument or ``HF_MODEL_REGISTRY`` a refresh writes (and creates)
+    ``./huggingface_model_types.json``, which is where the original tool kept it.
+    """
+    if explicit is not None:
+        return Path(explicit)
+    from_env = os.environ.get("HF_MODEL_REGISTRY")
+    if from_env:
+        return Path(from_env)
+    return Path(REGISTRY_FILENAME)
+
+
+def ttl_seconds() -> float:
+    """How long a registry entry counts as fresh (``HF_MODEL_REGISTRY_TTL`` seconds).
+
+    A malformed value falls back to the default rather than breaking lookups:
+    the lookup path must keep answering.
+    """
+    raw = os.environ.get("HF_MODEL_REGISTRY_TTL")
+    if raw is None:
+        return DEFAULT_TTL_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_TTL_SECONDS
+    return value if value >= 0 else DEFAULT_TTL_SECONDS
+
+
+def hub_endpoint(explicit: str | None = None) -> str:
+    """The Hub base URL: argument > ``HF_ENDPOINT`` > https://huggingface.co, no trailing slash."""
+    value = explicit or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+    return value.rstrip("/")
+
+
+def hub_token(explicit: str | None = None) -> str | None:
+    """The Hub token: argument > ``HF_TOKEN`` > ``HUGGING_FACE_HUB_TOKEN`` > ``$HF_HOME/token``."""
+    for value in (
+        explicit,
+        os.environ.get("HF_TOKEN"),
+        os.environ.get("HUGGING_FACE_HUB_TOKEN"),
+    ):
+        if value and value.strip():
+            return value.strip()
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache", "huggingface"
+    )
+    try:
+        text = Path(home, "token").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text or None

@@ -1,0 +1,495 @@
+"""The async Hub client: the only module that speaks HTTP.
+
+httpx underneath, with an injectable transport (tests use respx or
+``httpx.MockTransport``), tenacity retries, pacing from the Hub's RateLimit
+headers (``_ratelimit``), a cap on every body read and a deadline on every
+attempt. httpx exceptions are translated into the package's error tree here
+and nowhere else. The token goes to the configured endpoint only: redirects
+to another host and pagination links to another host are never followed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import itertools
+import logging
+import math
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import anyio
+import httpx
+import tenacity
+
+from . import __version__, _config
+from ._candidates import parse_listing, validate_model_id
+from ._errors import HubOffline, HubResponseError, HubUnavailable, RateLimited
+from ._models import Candidate
+from ._ratelimit import Pacer
+
+__all__ = [
+    "LISTING_FIELDS",
+    "ClientStats",
+    "HubClient",
+    "ListingPage",
+    "RawResponse",
+    "RetryPolicy",
+    "parse_retry_after",
+]
+
+log = logging.getLogger("hf_model_registry.hub")
+
+LISTING_FIELDS = (
+    "downloads",
+    "likes",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "gated",
+    "safetensors",
+    "lastModified",
+)
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# httpx's single pool degrades past ~16 open connections (DESIGN.md, measured);
+# several small pools keep each one in its fast range.
+CONNECTIONS_PER_POOL = 8
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+_MAX_REDIRECTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how long to retry a failed request.
+
+    Retried: transport errors, timeouts, 408, 429, 500, 502, 503, 504. Waits grow
+    exponentially with jitter; a ``Retry-After`` header or the RateLimit reset
+    replaces the backoff. ``max_total_wait`` caps the sum of waits between
+    attempts (time spent waiting for the quota to reset is not counted).
+    """
+
+    max_attempts: int = 5
+    connect_attempts: int = 2
+    initial_wait: float = 0.5
+    max_wait: float = 30.0
+    max_total_wait: float = 120.0
+    jitter: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1 or self.connect_attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        if min(self.initial_wait, self.max_wait, self.max_total_wait, self.jitter) < 0:
+            raise ValueError("waits must not be negative")
+
+
+@dataclass(slots=True)
+class ClientStats:
+    """What a client did: requests sent, responses by status, retries."""
+
+    requests: int = 0
+    listing_requests: int = 0
+    retries: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def rate_limited(self) -> int:
+        """Responses with status 429."""
+        return self.statuses[429]
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """A response read whole (within the size cap)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+
+    def error_code(self) -> str | None:
+        """The Hub's ``X-Error-Code`` header, if any."""
+        return self.headers.get("x-error-code")
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage:
+    """One page of a listing: valid candidates, reasons for skipped items, the next link."""
+
+    candidates: list[Candidate]
+    skipped: list[str]
+    next_url: str | None
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt (internal; never escapes this module)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+        connect: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.connect = connect
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+class HubClient:
+    """An async client for the Hub API. Use as ``async with HubClient(...) as hub:``.
+
+    One client's requests share one pacer, so concurrency never outruns the quota.
+    """
+
+    def __init__(
+        self,
+        *,
+        endpoint: str | None = None,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connections: int = CONNECTIONS_PER_POOL,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        attempt_timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate: float | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        if connections < 1:
+            raise ValueError("connections must be at least 1")
+        if min(connect_timeout, read_timeout, attempt_timeout) <= 0:
+            raise ValueError("timeouts must be positive")
+        self.endpoint = _config.hub_endpoint(endpoint)
+        scheme = urlsplit(self.endpoint).scheme
+        if scheme not in ("http", "https") or not urlsplit(self.endpoint).hostname:
+            raise ValueError(f"endpoint must be an http(s) URL, not {self.endpoint!r}")
+        self._token = token
+        self._transport = transport
+        self._connections = connections
+        self._timeout = httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=attempt_timeout
+        )
+        self._attempt_timeout = attempt_timeout
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep or anyio.sleep
+        self.pacer = Pacer(rate=rate, sleep=sleep)
+        self._max_body = max_body_bytes
+        self._clients: list[httpx.AsyncClient] = []
+        self._next_client: Iterator[int] | None = None
+        self.stats = ClientStats()
+
+    @property
+    def has_token(self) -> bool:
+        """Whether requests to the endpoint carry a token."""
+        return bool(self._token)
+
+    def __repr__(self) -> str:
+        # Never show the token, not even in a debugger or a log of this object.
+        return f"HubClient(endpoint={self.endpoint!r}, token={'***' if self._token else None})"
+
+    async def __aenter__(self) -> HubClient:
+        if _config.env_flag("HF_HUB_OFFLINE"):
+            raise HubOffline("HF_HUB_OFFLINE is set: no request to the Hub is allowed")
+        pools = (
+            1
+            if self._transport is not None
+            else math.ceil(self._connections / CONNECTIONS_PER_POOL)
+        )
+        per_pool = math.ceil(self._connections / pools)
+        headers = {"User-Agent": f"hf-model-registry/{__version__} httpx/{httpx.__version__}"}
+        for _ in range(pools):
+            transport = self._transport or httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+            )
+            self._clients.append(
+                httpx.AsyncClient(
+                    transport=transport,
+                    timeout=self._timeout,
+                    headers=headers,
+                    follow_redirects=False,
+                    trust_env=False,
+                )
+            )
+        self._next_client = itertools.cycle(range(len(self._clients)))
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every connection pool."""
+        clients, self._clients = self._clients, []
+        for client in clients:
+            await client.aclose()
+
+    # -- requests -------------------------------------------------------------
+
+    def _auth_headers(self, url: str) -> dict[str, str]:
+        if self._token and _origin(url) == _origin(self.endpoint):
+            return {"Authorization": f"Bearer {self._token}"}
+        return {}
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self._max_body:
+            raise HubResponseError(
+                f"response body of {declared} bytes exceeds the {self._max_body}-byte cap",
+                status_code=response.status_code,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self._max_body:
+                raise HubResponseError(
+                    f"response body exceeds the {self._max_body}-byte cap",
+                    status_code=response.status_code,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _attempt(
+        self, url: str, params: list[tuple[str, str | int | float | bool | None]] | None
+    ) -> RawResponse:
+        if not self._clients or self._next_client is None:
+            raise RuntimeError("HubClient used outside 'async with'")
+        ticket = await self.pacer.acquire()
+        client = self._clients[next(self._next_client)]
+        self.stats.requests += 1
+        try:
+            with anyio.fail_after(self._attempt_timeout):
+                async with client.stream(
+                    "GET", url, params=params, headers=self._auth_headers(url)
+                ) as response:
+                    status = response.status_code
+                    self.stats.statuses[status] += 1
+                    self.pacer.observe(ticket, response.headers, status)
+                    if status in RETRY_STATUSES:
+                        raise _Retryable(
+                            f"HTTP {status}",
+                            status_code=status,
+                            retry_after=self._server_wait(response.headers, status),
+                        )
+                    body = await self._read_capped(response)
+                    return RawResponse(status, response.headers, body, str(response.url))
+        except TimeoutError:
+            raise _Retryable(f"no complete response within {self._attempt_timeout:g} s") from None
+        except httpx.ConnectError:
+            raise _Retryable(f"cannot connect to {self.endpoint}", connect=True) from None
+        except httpx.TimeoutException as exc:
+            raise _Retryable(f"{type(exc).__name__} from {self.endpoint}") from None
+        except httpx.TransportError as exc:
+            raise _Retryable(f"{type(exc).__name__} talking to {self.endpoint}") from None
+
+    def _server_wait(self, headers: Mapping[str, str], status: int) -> float | None:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        if retry_after is not None:
+            return retry_after
+        if status == 429:
+            info = headers.get("ratelimit")
+            from ._ratelimit import parse_ratelimit
+
+            parsed = parse_ratelimit(info)
+            if parsed is not None:
+                return parsed.reset_seconds
+        return None
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self.retry.max_wait)
+        backoff = tenacity.wait_exponential_jitter(
+            initial=self.retry.initial_wait, max=self.retry.max_wait, jitter=self.retry.jitter
+        )
+        return backoff(state)
+
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        limit = self.retry.max_attempts
+        if isinstance(exc, _Retryable) and exc.connect:
+            limit = min(limit, self.retry.connect_attempts)
+        return state.attempt_number >= limit or state.idle_for >= self.retry.max_total_wait
+
+    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        self.stats.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        log.debug("retrying after %s (attempt %d)", exc, state.attempt_number)
+
+    async def get(
+        self,
+        path_or_url: str,
+        params: list[tuple[str, str | int | float | bool | None]] | None = None,
+    ) -> RawResponse:
+        """GET with retries, pacing and same-host redirects; raise the package's errors."""
+        url = path_or_url if "://" in path_or_url else f"{self.endpoint}{path_or_url}"
+        for _ in range(_MAX_REDIRECTS + 1):
+            response = await self._get_once(url, params)
+            if response.status_code not in (301, 302, 303, 307, 308):
+                return response
+            location = response.headers.get("location")
+            if not location:
+                raise HubResponseError(
+                    "redirect without a Location header", status_code=response.status_code
+                )
+            target = urljoin(url, location)
+            if _origin(target) != _origin(self.endpoint):
+                raise HubResponseError(
+                    f"redirected to another host ({_origin(target)[1]}); not followed",
+                    status_code=response.status_code,
+                )
+            url, params = target, None
+        raise HubResponseError(f"more than {_MAX_REDIRECTS} redirects")
+
+    async def _get_once(
+        self, url: str, params: list[tuple[str, str | int | float | bool | None]] | None
+    ) -> RawResponse:
+        retrying = tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception_type(_Retryable),
+            stop=self._stop,
+            wait=self._wait,
+            sleep=self._sleep,
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        try:
+            return await retrying(self._attempt, url, params)
+        except _Retryable as exc:
+            if exc.status_code == 429:
+                raise RateLimited(
+                    f"rate limited by {self.endpoint} after {self.retry.max_attempts} attempts",
+                    retry_after=exc.retry_after,
+                ) from None
+            if exc.status_code is not None:
+                raise HubResponseError(
+                    f"HTTP {exc.status_code} from {self.endpoint} after retries",
+                    status_code=exc.status_code,
+                ) from None
+            raise HubUnavailable(f"{exc} (gave up after retries)") from None
+
+    # -- the Hub API ------------------------------------------------------------
+
+    def listing_params(
+        self, hub_type: str, limit: int
+    ) -> list[tuple[str, str | int | float | bool | None]]:
+        """Query parameters of one listing: the type tag ANDed with ``transformers``."""
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("filter", hub_type),
+            ("filter", "transformers"),
+            ("sort", "downloads"),
+            ("limit", str(limit)),
+        ]
+        params.extend(("expand[]", name) for name in LISTING_FIELDS)
+        return params
+
+    async def list_page(
+        self, hub_type: str, *, limit: int = 100, url: str | None = None
+    ) -> ListingPage:
+        """One page of models tagged ``hub_type`` and ``transformers``, by downloads."""
+        if url is None:
+            response = await self.get("/api/models", self.listing_params(hub_type, limit))
+        else:
+            response = await self.get(url)
+        self.stats.listing_requests += 1
+        if response.status_code != 200:
+            raise _status_error(response, f"listing {hub_type!r}")
+        body = _json(response)
+        if isinstance(body, list) and len(body) > limit:
+            body = body[:limit]
+        candidates, skipped = parse_listing(body)
+        return ListingPage(candidates, skipped, self._next_link(response))
+
+    def _next_link(self, response: RawResponse) -> str | None:
+        link = response.headers.get("link")
+        if not link:
+            return None
+        try:
+            links = httpx.Response(200, headers={"link": link}).links
+        except Exception:  # a malformed header only means no next page
+            return None
+        target = links.get("next", {}).get("url")
+        if not target:
+            return None
+        target = urljoin(response.url, target)
+        if _origin(target) != _origin(self.endpoint):
+            log.warning("ignoring a next-page link to another host")
+            return None
+        return target
+
+    async def iter_listing(
+        self, hub_type: str, *, limit: int = 100, max_pages: int = 3
+    ) -> AsyncIterator[ListingPage]:
+        """Pages of the listing, fetched one at a time: stop iterating to stop fetching."""
+        url: str | None = None
+        for _ in range(max_pages):
+            page = await self.list_page(hub_type, limit=limit, url=url)
+            yield page
+            if page.next_url is None:
+                return
+            url = page.next_url
+
+    async def model_info(self, repo_id: str) -> RawResponse:
+        """``GET /api/models/{repo_id}``; the caller interprets 200/401/404."""
+        return await self.get(f"/api/models/{_quote_id(repo_id)}")
+
+    async def auth_check(self, repo_id: str) -> RawResponse:
+        """``GET /api/models/{repo_id}/auth-check``; 200 when the files may be downloaded."""
+        return await self.get(f"/api/models/{_quote_id(repo_id)}/auth-check")
+
+
+def _quote_id(repo_id: str) -> str:
+    validate_model_id(repo_id)
+    return "/".join(quote(part, safe="") for part in repo_id.split("/"))
+
+
+def _json(response: RawResponse) -> Any:
+    import json
+
+    try:
+        return json.loads(response.body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise HubResponseError(
+            f"response from {urlsplit(response.url).path} is not JSON",
+            status_code=response.status_code,
+        ) from None
+
+
+def _status_error(response: RawResponse, what: str) -> HubResponseError:
+    code = response.error_code()
+    detail = f" ({code})" if code else ""
+    return HubResponseError(
+        f"{what}: HTTP {response.status_code}{detail}", status_code=response.status_code
+    )

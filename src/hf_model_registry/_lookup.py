@@ -1,0 +1,97 @@
+"""The sync facade: instant answers from the registry, the async core only when needed.
+
+It holds no logic of its own: it answers from memory or the registry file on
+the fast path and hands everything else to ``aio.lookup``. The fast path
+imports no HTTP or async library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import _config
+from ._bridge import run_sync
+from ._chain import Answer, RegistryCache, find_entry, last_resort, local_answer
+from ._names import resolve_name
+
+__all__ = ["clear_cache", "get_recommended_default_model", "lookup"]
+
+# How often a memoised answer re-checks the registry file for changes. A stat per
+# call would dominate a warm lookup; a second is far below any refresh cadence.
+STAT_INTERVAL_SECONDS = 1.0
+
+_CACHE = RegistryCache()
+# (model_type, explicit registry, HF_MODEL_REGISTRY) -> (answer, path, signature, checked_at)
+_MEMO: dict[
+    tuple[str, str | None, str | None],
+    tuple[Answer, str, tuple[int, int, int] | None, float],
+] = {}
+
+
+def clear_cache() -> None:
+    """Forget memoised answers and parsed registries (for tests and long-lived processes)."""
+    _MEMO.clear()
+    _CACHE.clear()
+
+
+def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -> Answer:
+    """The recommended default for ``model_type`` and where it came from, blocking.
+
+    Safe to call inside a running event loop: the network step then runs in a
+    worker thread. See ``aio.lookup`` for the chain.
+    """
+    explicit = None if registry is None else os.fspath(registry)
+    key = (model_type, explicit, os.environ.get("HF_MODEL_REGISTRY"))
+    hit = _MEMO.get(key)
+    if hit is not None:
+        answer, path_text, signature, checked_at = hit
+        now = time.monotonic()
+        if now - checked_at < STAT_INTERVAL_SECONDS:
+            return answer
+        if RegistryCache.signature(_path_of(path_text)) == signature:
+            _MEMO[key] = (answer, path_text, signature, now)
+            return answer
+        del _MEMO[key]
+    answer = _compute(model_type, registry)
+    path = _config.read_registry_path(registry)
+    _MEMO[key] = (
+        dataclasses.replace(answer, source="memo"),
+        str(path),
+        RegistryCache.signature(path),
+        time.monotonic(),
+    )
+    return answer
+
+
+def _path_of(text: str) -> Path:
+    return Path(text)
+
+
+def _compute(model_type: str, registry: str | os.PathLike[str] | None) -> Answer:
+    name, aliases = resolve_name(model_type)
+    path = _config.read_registry_path(registry)
+    entry = find_entry(_CACHE.get(path), name, aliases)
+    fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
+    if fresh is not None:
+        return fresh
+    if _config.network_disabled():
+        return last_resort(fallback, model_type)
+    # Not fresh: the async core owns the rest of the chain (Hub, stale, static).
+    from . import aio
+
+    return run_sync(lambda: aio.lookup(model_type, registry=registry))
+
+
+def get_recommended_default_model(
+    model_type: str, *, registry: str | os.PathLike[str] | None = None
+) -> str:
+    """The recommended default model id for ``model_type``, blocking and instant when fresh.
+
+    Raises ``InvalidModelType`` for a bad name, ``UnknownModelType`` when no
+    registry entry, Hub answer or static default exists.
+    """
+    return lookup(model_type, registry=registry).model_id

@@ -1,0 +1,158 @@
+"""What the command line shows: the refresh progress bar, summaries and ranking tables.
+
+Front-end code only; the library below never prints.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._refresh import Outcome, RefreshReport
+    from ._selection import Ranking
+
+__all__ = ["RefreshProgress", "ranking_json", "ranking_lines", "summary_lines"]
+
+
+class RefreshProgress:
+    """A rich progress bar on stderr, or nothing when disabled (not a TTY, ``--quiet``)."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self._total = total
+        self._enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+        self.failed = 0
+
+    def __enter__(self) -> RefreshProgress:
+        if self._enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("refreshing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[last]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("refresh", total=self._total, last="")
+        return self
+
+    def advance(self, outcome: Outcome) -> None:
+        """Count one finished architecture."""
+        if outcome.status == "failed":
+            self.failed += 1
+        if self._progress is not None:
+            self._progress.update(
+                self._task, advance=1, last=f"{outcome.model_type} {outcome.status}"
+            )
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(exc_type, exc, tb)
+
+
+def summary_lines(report: RefreshReport) -> list[str]:
+    """A readable summary: counts, each changed default, each failure."""
+    counts = {
+        "updated": len(report.names("updated")),
+        "unchanged": len(report.names("unchanged")),
+        "no candidates": len(report.names("no-candidates")),
+        "skipped": len(report.names("skipped", "pinned")),
+        "failed": len(report.failed),
+    }
+    lines = [
+        f"{sum(counts.values())} architectures in {report.seconds:.1f} s, "
+        f"{report.requests} requests "
+        f"({report.rate_limited} rate-limited, {report.retries} retried): "
+        + ", ".join(f"{n} {label}" for label, n in counts.items()),
+    ]
+    changed = report.changed
+    if changed:
+        lines.append("changed defaults:")
+        for outcome in changed:
+            lines.append(
+                f"  {outcome.model_type}: {outcome.old_default or '(new)'} -> {outcome.new_default}"
+            )
+    if report.failed:
+        lines.append("failed (previous entries kept):")
+        for name, reason in report.failed.items():
+            lines.append(f"  {name}: {reason}")
+    if report.written and report.registry is not None:
+        lines.append(f"wrote {report.registry}")
+    elif report.registry is not None:
+        lines.append(f"{report.registry} unchanged")
+    return lines
+
+
+def _size(params: int | None) -> str:
+    if params is None:
+        return "?"
+    for unit, scale in (("B", 10**9), ("M", 10**6), ("K", 10**3)):
+        if params >= scale:
+            return f"{params / scale:.1f}{unit}"
+    return str(params)
+
+
+def ranking_lines(ranking: Ranking) -> list[str]:
+    """The ranked table for ``explain``: the chosen one marked with ``*``."""
+    arch = ranking.architecture
+    rows = [
+        (
+            "*" if j.verdict == "chosen" else " ",
+            "" if j.rank is None else str(j.rank),
+            j.candidate.id,
+            f"{j.candidate.downloads:,}",
+            _size(j.params),
+            str(j.verdict),
+            j.reason,
+        )
+        for j in ranking.judgements
+    ]
+    header = ("", "#", "model", "downloads", "params", "verdict", "reason")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(6)]
+    lines = [f"{arch.name} (Hub tag {arch.hub_type}, {arch.category})"]
+    for row in [header, *rows]:
+        cells = [row[i].ljust(widths[i]) if i != 3 else row[i].rjust(widths[i]) for i in range(6)]
+        lines.append("  ".join(cells) + "  " + row[6])
+    chosen = ranking.chosen.id if ranking.chosen else "none"
+    lines.append(f"default: {chosen}: {ranking.reason}")
+    return lines
+
+
+def ranking_json(ranking: Ranking) -> dict[str, Any]:
+    """The ranking as JSON for ``explain --json``."""
+    return {
+        "model_type": ranking.architecture.name,
+        "hub_type": ranking.architecture.hub_type,
+        "chosen": ranking.chosen.id if ranking.chosen else None,
+        "reason": ranking.reason,
+        "candidates": [
+            {
+                "id": j.candidate.id,
+                "downloads": j.candidate.downloads,
+                "parameters": j.params,
+                "parameters_source": j.params_source,
+                "verdict": str(j.verdict),
+                "rank": j.rank,
+                "reason": j.reason,
+            }
+            for j in ranking.judgements
+        ],
+    }

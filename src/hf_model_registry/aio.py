@@ -1,0 +1,243 @@
+"""The async API: the same functions as the sync facade, as coroutines.
+
+    from hf_model_registry import aio
+    model_id = await aio.get_recommended_default_model("bert")
+
+Works under any anyio backend (asyncio or trio).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import _config
+from ._chain import Answer, RegistryCache, find_entry, last_resort, local_answer
+from ._errors import HubUnavailable, RegistryCorrupt, RegistryError
+from ._hub import RetryPolicy
+from ._names import resolve_name
+from ._registry import Registry, parse_registry
+
+if TYPE_CHECKING:
+    from ._access import Access
+    from ._refresh import RefreshReport
+    from ._selection import Ranking
+
+__all__ = [
+    "Answer",
+    "check_model_access",
+    "explain",
+    "get_recommended_default_model",
+    "lookup",
+    "query_huggingface_api",
+    "refresh",
+    "refresh_all",
+]
+
+log = logging.getLogger("hf_model_registry")
+
+
+async def _read(path: Path) -> Registry:
+    import aiofiles
+
+    try:
+        async with aiofiles.open(path, "rb") as handle:
+            data = await handle.read()
+    except OSError:
+        # Missing, a directory, no permission: the sync reader knows how to say which.
+        return RegistryCache.load(path)
+    try:
+        return parse_registry(data, source=str(path))
+    except RegistryCorrupt as exc:
+        log.warning("ignoring unreadable registry (%s); using static defaults", exc)
+        return {}
+
+
+async def lookup(
+    model_type: str,
+    *,
+    registry: str | os.PathLike[str] | None = None,
+) -> Answer:
+    """The recommended default for ``model_type`` and where it came from.
+
+    The chain: fresh registry entry -> Hub (unless ``USE_STATIC_REGISTRY`` or
+    ``HF_HUB_OFFLINE``) -> stale entry -> static default. Raises
+    ``InvalidModelType`` for a bad name and ``UnknownModelType`` when nothing knows it.
+    """
+    name, aliases = resolve_name(model_type)
+    path = _config.read_registry_path(registry)
+    entry = find_entry(await _read(path), name, aliases)
+    fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
+    if fresh is not None:
+        return fresh
+    if not _config.network_disabled():
+        try:
+            answer = await _from_hub(name, registry)
+        except RegistryError as exc:
+            log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
+        else:
+            if answer is not None:
+                return answer
+    return last_resort(fallback, model_type)
+
+
+# After the Hub failed to answer, lookups in this process stop asking it for a while,
+# so a legacy loop over 500 types does not wait out 500 timeouts.
+_HUB_BACKOFF_SECONDS = 300.0
+_hub_down_until = 0.0
+# A lookup is interactive: fewer, shorter retries than a bulk refresh.
+_LOOKUP_RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, max_wait=2.0, max_total_wait=4.0)
+
+
+async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answer | None:
+    global _hub_down_until
+    if time.monotonic() < _hub_down_until:
+        return None
+    from ._refresh import refresh as _refresh
+
+    path = _config.read_registry_path(registry)
+    # The packaged snapshot is read-only: answer from the Hub, but write nothing.
+    writable = path.resolve() != _config.packaged_registry_path()
+    try:
+        report = await _refresh(
+            [name],
+            registry=path if writable else None,
+            write=writable,
+            retry=_LOOKUP_RETRY,
+            connect_timeout=3.0,
+            read_timeout=10.0,
+        )
+    except HubUnavailable:
+        _hub_down_until = time.monotonic() + _HUB_BACKOFF_SECONDS
+        raise
+    outcome = report.outcomes.get(name)
+    if outcome is None or outcome.entry is None:
+        if outcome is not None and outcome.status == "failed":
+            log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
+        return None
+    return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
+
+
+async def get_recommended_default_model(
+    model_type: str, *, registry: str | os.PathLike[str] | None = None
+) -> str:
+    """The recommended default model id for ``model_type`` (see ``lookup``)."""
+    return (await lookup(model_type, registry=registry)).model_id
+
+
+async def refresh(types: Iterable[str], **options: Any) -> RefreshReport:
+    """Refresh the registry entries of ``types`` from the Hub and write the registry once.
+
+    Options: ``registry``, ``endpoint``, ``token``, ``concurrency`` (default 8),
+    ``max_age`` (seconds; skip entries refreshed more recently), ``policy``,
+    ``rate`` (requests/second cap), ``transport`` (an ``httpx.AsyncBaseTransport``),
+    ``retry``, ``on_outcome`` (called with each architecture's ``Outcome``).
+    """
+    from ._refresh import refresh as _refresh
+
+    return await _refresh(types, **options)
+
+
+async def refresh_all(**options: Any) -> RefreshReport:
+    """Refresh every architecture of the table (see ``refresh`` for the options).
+
+    An unreadable registry file is moved aside to ``<name>.corrupt-<timestamp>``
+    and a valid one is written in its place.
+    """
+    from ._architectures import all_architectures
+    from ._refresh import refresh as _refresh
+
+    options.setdefault("on_corrupt", "move-aside")
+    return await _refresh([a.name for a in all_architectures()], **options)
+
+
+async def explain(
+    model_type: str,
+    *,
+    endpoint: str | None = None,
+    token: str | None = None,
+    transport: Any = None,
+    policy: Any = None,
+) -> Ranking:
+    """Query the Hub for ``model_type`` and return the full ranking with every reason."""
+    from ._hub import HubClient
+    from ._refresh import _architecture, fetch_ranking
+    from ._selection import Policy
+
+    name, _ = resolve_name(model_type)
+    token = _config.hub_token(token)
+    async with HubClient(endpoint=endpoint, token=token, transport=transport) as hub:
+        return await fetch_ranking(
+            hub, _architecture(name), policy or Policy(allow_gated=token is not None)
+        )
+
+
+async def query_huggingface_api(
+    model_type: str,
+    limit: int = 5,
+    min_downloads: int = 1000,
+    *,
+    endpoint: str | None = None,
+    token: str | None = None,
+    transport: Any = None,
+) -> list[dict[str, Any]]:
+    """The most downloaded models of ``model_type`` (the original's contract).
+
+    Each item: ``id``, ``downloads``, ``likes``, ``tags``, ``pipeline_tag`` and
+    ``parameters`` (None when the Hub does not know it). One request.
+    """
+    from ._hub import HubClient
+    from ._refresh import _architecture
+
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    name, _ = resolve_name(model_type)
+    arch = _architecture(name)
+    async with HubClient(
+        endpoint=endpoint, token=_config.hub_token(token), transport=transport
+    ) as hub:
+        page = await hub.list_page(arch.hub_type, limit=max(limit, 20))
+    found = [c for c in page.candidates if c.downloads >= min_downloads]
+    found.sort(key=lambda c: (-c.downloads, c.id))
+    return [
+        {
+            "id": c.id,
+            "downloads": c.downloads,
+            "likes": c.likes,
+            "tags": list(c.tags),
+            "pipeline_tag": c.pipeline_tag,
+            "parameters": c.parameters,
+        }
+        for c in found[:limit]
+    ]
+
+
+async def check_model_access(
+    model_id: str,
+    *,
+    endpoint: str | None = None,
+    token: str | None = None,
+    transport: Any = None,
+) -> Access:
+    """Whether ``model_id`` can be downloaded: available, gated, not found, unreachable."""
+    from ._access import check_access
+    from ._hub import HubClient
+
+    hub = HubClient(
+        endpoint=endpoint,
+        token=_config.hub_token(token),
+        transport=transport,
+        retry=_LOOKUP_RETRY,
+    )
+    try:
+        async with hub:
+            return await check_access(hub, model_id)
+    except HubUnavailable as exc:  # also HF_HUB_OFFLINE
+        from ._access import Access, AccessStatus
+
+        return Access(model_id, AccessStatus.UNREACHABLE, str(exc))

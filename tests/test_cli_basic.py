@@ -1,0 +1,138 @@
+"""The command line's local commands: recommend, show, types, validate, pin, unpin."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hf_model_registry._cli import main
+from hf_model_registry._registry import dumps_registry, read_registry
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def test_recommend_prints_the_id_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "recommend", "gpt2") == (0, "openai-community/gpt2\n", "")
+
+
+def test_recommend_rejects_path_traversal_with_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "recommend", "../etc")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: invalid model type '../etc'")
+
+
+def test_recommend_unknown_type_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "recommend", "no-such-type")
+    assert code == 1 and "no-such-type" in err
+
+
+def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "hf_model_registry", "recommend", "gpt-j"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={"PATH": "", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path)},
+    )
+    assert out.stdout == "EleutherAI/gpt-j-6b\n"
+
+
+def test_show_one_and_all_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reg = tmp_path / "r.json"
+    entry = {
+        "default_model": "a/b",
+        "models": ["a/b"],
+        "downloads": {},
+        "updated_at": "2026-11-27T15:00:00+00:00",
+    }
+    reg.write_text(dumps_registry({"bert": entry, "gpt2": {**entry, "default_model": "c/d"}}))
+    code, out, _ = run(capsys, "show", "bert", "--registry", str(reg), "--json")
+    assert code == 0 and json.loads(out) == {"bert": entry}
+    code, out, _ = run(capsys, "show", "--registry", str(reg))
+    assert code == 0 and "bert" in out and "c/d" in out
+
+
+def test_types_json_lists_every_architecture_with_category(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "types", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) > 500
+    by_name = {r["name"]: r["category"] for r in rows}
+    assert by_name["bert"] == "encoder-only" and by_name["hubert"] == "speech"
+
+
+def test_validate_accepts_the_committed_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    committed = Path(__file__).resolve().parent.parent / "huggingface_model_types.json"
+    code, out, _ = run(capsys, "validate", "--registry", str(committed))
+    assert code == 0 and "valid entries" in out
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b'{"bert": 1}', b"\xff\xfe"])
+def test_validate_names_the_problem_and_exits_1(
+    content: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "r.json"
+    reg.write_bytes(content)
+    code, out, err = run(capsys, "validate", "--registry", str(reg))
+    assert code == 1 and out == "" and "invalid registry" in err and str(reg) in err
+
+
+def test_pin_survives_and_unpin_releases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "r.json"
+    assert run(capsys, "pin", "gpt-j", "EleutherAI/gpt-j-6b", "--registry", str(reg))[0] == 0
+    assert read_registry(reg)["gptj"]["pinned"] is True
+    assert run(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 0
+    assert "pinned" not in read_registry(reg)["gptj"]
+    assert run(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 1
+
+
+def test_pin_rejects_a_bad_model_id_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "r.json"
+    code, _, err = run(capsys, "pin", "bert", "../../etc/passwd", "--registry", str(reg))
+    assert code == 2 and "error:" in err
+    assert not reg.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["refresh", "bert", "--concurrency", "-1"],
+        ["refresh", "bert", "--concurrency", "0"],
+        ["refresh", "bert", "--max-age", "5x"],
+        ["refresh-all", "--rate", "0"],
+        ["refresh", "bert&author=x"],
+        ["nonsense-command"],
+    ],
+)
+def test_bad_flags_and_inputs_exit_2_with_one_line(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = (
+        run(capsys, *args, "--registry", str(tmp_path / "r.json"))
+        if args[0] != "nonsense-command"
+        else run(capsys, *args)
+    )
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error:")
+    assert not (tmp_path / "r.json").exists()

@@ -1,0 +1,238 @@
+"""The lookup chain: memo -> fresh registry -> Hub -> stale registry -> static default."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import find_models
+from hf_model_registry import InvalidModelType, UnknownModelType, _lookup, aio
+from hf_model_registry._registry import dumps_registry
+
+
+def write(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(dumps_registry(data))
+
+
+def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> dict[str, Any]:
+    stamp = (datetime.now(UTC) - age).isoformat(timespec="seconds")
+    return {
+        "default_model": model_id,
+        "models": [model_id],
+        "downloads": {},
+        "updated_at": stamp,
+        **extra,
+    }
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def test_static_registry_mode_answers_bert_without_opening_a_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
+
+    def no_socket(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket, "socket", no_socket)
+    assert find_models.get_recommended_default_model("bert") == "google-bert/bert-base-uncased"
+
+
+def test_static_registry_import_line_of_the_issue_prints_bert(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env["USE_STATIC_REGISTRY"] = "true"
+    code = "from find_models import get_recommended_default_model as g; print(g('bert'))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "google-bert/bert-base-uncased"
+
+
+@pytest.mark.parametrize(
+    "flag", ["USE_STATIC_REGISTRY=1", "USE_STATIC_REGISTRY=yes", "HF_HUB_OFFLINE=1"]
+)
+def test_each_offline_switch_answers_from_static_defaults(
+    flag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, value = flag.split("=")
+    monkeypatch.setenv(name, value)
+    answer = _lookup.lookup("gpt2")
+    assert (answer.model_id, answer.source) == ("openai-community/gpt2", "static")
+
+
+def test_fresh_registry_entry_wins_over_static(tmp_path: Path) -> None:
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"gpt2": entry("someone/gpt2-fresh", source="hub")},
+    )
+    answer = _lookup.lookup("gpt2")
+    assert (answer.model_id, answer.source) == ("someone/gpt2-fresh", "registry")
+
+
+def test_second_lookup_is_served_from_memo(tmp_path: Path) -> None:
+    write(tmp_path / "huggingface_model_types.json", {"bert": entry("a/b", source="hub")})
+    assert _lookup.lookup("bert").source == "registry"
+    assert _lookup.lookup("bert").source == "memo"
+
+
+def test_memo_rereads_the_file_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    path = tmp_path / "huggingface_model_types.json"
+    write(path, {"bert": entry("a/b", source="hub")})
+    assert _lookup.get_recommended_default_model("bert") == "a/b"
+    write(path, {"bert": entry("c/longer-name", source="hub")})
+    assert _lookup.get_recommended_default_model("bert") == "c/longer-name"
+
+
+def test_stale_entry_is_used_when_offline(tmp_path: Path, offline: None) -> None:
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"bert": entry("a/old", age=timedelta(days=30), source="hub")},
+    )
+    answer = _lookup.lookup("bert")
+    assert (answer.model_id, answer.source) == ("a/old", "stale-registry")
+
+
+def test_ttl_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: None
+) -> None:
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"bert": entry("a/b", age=timedelta(hours=2), source="hub")},
+    )
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "3600")
+    assert _lookup.lookup("bert").source == "stale-registry"
+    _lookup.clear_cache()
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", str(3 * 3600))
+    assert _lookup.lookup("bert").source == "registry"
+
+
+def test_pinned_entry_is_always_fresh(tmp_path: Path) -> None:
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"bert": entry("me/mine", age=timedelta(days=400), pinned=True)},
+    )
+    assert _lookup.lookup("bert").source == "registry"
+
+
+def test_registry_path_resolution_prefers_argument_then_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "huggingface_model_types.json", {"bert": entry("cwd/file", source="hub")})
+    other = tmp_path / "other.json"
+    write(other, {"bert": entry("env/file", source="hub")})
+    explicit = tmp_path / "explicit.json"
+    write(explicit, {"bert": entry("arg/file", source="hub")})
+    assert _lookup.get_recommended_default_model("bert") == "cwd/file"
+    monkeypatch.setenv("HF_MODEL_REGISTRY", str(other))
+    assert _lookup.get_recommended_default_model("bert") == "env/file"
+    assert _lookup.get_recommended_default_model("bert", registry=explicit) == "arg/file"
+
+
+def test_alias_and_legacy_keys_answer_the_same(tmp_path: Path, offline: None) -> None:
+    assert _lookup.get_recommended_default_model("gpt-j") == _lookup.get_recommended_default_model(
+        "gptj"
+    )
+    write(tmp_path / "huggingface_model_types.json", {"gpt-neo": entry("legacy/key", source="hub")})
+    _lookup.clear_cache()
+    assert _lookup.get_recommended_default_model("gpt_neo") == "legacy/key"
+
+
+def test_corrupt_registry_warns_once_and_answers_from_static(
+    tmp_path: Path, offline: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "huggingface_model_types.json").write_bytes(b"\x00{{ not json")
+    assert _lookup.get_recommended_default_model("bert") == "google-bert/bert-base-uncased"
+    assert _lookup.get_recommended_default_model("gpt2") == "openai-community/gpt2"
+    warnings = [r for r in caplog.records if "unreadable registry" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "../x", "bert&author=x", "bert base", "BERT", "bert\n", "b\x00", "x" * 65, "\uff42ert"],
+)
+def test_invalid_model_types_raise_with_the_value_shown_safely(bad: str) -> None:
+    with pytest.raises(InvalidModelType) as info:
+        _lookup.lookup(bad)
+    message = str(info.value)
+    assert "\n" not in message and "\x00" not in message
+
+
+def test_unknown_type_raises_in_new_api_but_compat_returns_a_string(
+    offline: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(UnknownModelType):
+        _lookup.lookup("no-such-architecture")
+    assert (
+        find_models.get_recommended_default_model("no-such-architecture") == "no-such-architecture"
+    )
+    assert any("no default known" in r.getMessage() for r in caplog.records)
+
+
+def test_sync_facade_works_inside_a_running_event_loop(offline: None) -> None:
+    async def main() -> str:
+        return find_models.get_recommended_default_model("no-such-architecture-2")
+
+    assert asyncio.run(main()) == "no-such-architecture-2"
+
+
+def test_sync_facade_runs_the_async_core_in_a_thread_inside_a_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stale entry needs the async core; inside asyncio.run it must not fail 'already running'."""
+    calls: list[str] = []
+
+    async def fake_from_hub(name: str, registry: object) -> None:
+        calls.append(name)
+        return None
+
+    monkeypatch.setattr(aio, "_from_hub", fake_from_hub)
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"bert": entry("a/old", age=timedelta(days=30), source="hub")},
+    )
+
+    async def main() -> str:
+        return _lookup.get_recommended_default_model("bert")
+
+    assert asyncio.run(main()) == "a/old"
+    assert calls == ["bert"]
+
+
+@pytest.mark.anyio
+async def test_async_api_answers_like_the_sync_one(tmp_path: Path, offline: None) -> None:
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"vit": entry("google/vit-base-patch16-224", source="hub")},
+    )
+    assert await aio.get_recommended_default_model("vit") == "google/vit-base-patch16-224"
+    assert (await aio.lookup("whisper")).source == "static"
+
+
+def test_compat_module_exposes_the_original_names() -> None:
+    types = find_models.ARCHITECTURE_TYPES
+    assert "bert" in types["encoder-only"]
+    assert callable(find_models.query_huggingface_api)
+    assert callable(find_models.try_model_access)
+    json.dumps(types)  # plain data, as in the original
