@@ -14,6 +14,7 @@ import email.utils
 import itertools
 import logging
 import math
+import random
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -290,6 +291,7 @@ class HubClient:
         ticket = await self.pacer.acquire()
         client = self._clients[next(self._next_client)]
         self.stats.requests += 1
+        answered = False
         try:
             with anyio.fail_after(self._attempt_timeout):
                 async with client.stream(
@@ -297,6 +299,7 @@ class HubClient:
                 ) as response:
                     status = response.status_code
                     self.stats.statuses[status] += 1
+                    answered = True
                     self.pacer.observe(ticket, response.headers, status)
                     if status in RETRY_STATUSES:
                         raise _Retryable(
@@ -314,6 +317,9 @@ class HubClient:
             raise _Retryable(f"{type(exc).__name__} from {self.endpoint}") from None
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__} talking to {self.endpoint}") from None
+        finally:
+            if not answered:
+                self.pacer.forget(ticket)
 
     def _server_wait(self, headers: Mapping[str, str], status: int) -> float | None:
         retry_after = parse_retry_after(headers.get("retry-after"))
@@ -332,10 +338,13 @@ class HubClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
             return min(exc.retry_after, self.retry.max_wait)
-        backoff = tenacity.wait_exponential_jitter(
-            initial=self.retry.initial_wait, max=self.retry.max_wait, jitter=self.retry.jitter
+        # Exponential backoff with full jitter on top (the shape tenacity's
+        # wait_exponential_jitter has; written out so it does not depend on its version).
+        exponent: int = min(state.attempt_number - 1, 32)
+        backoff = self.retry.initial_wait * float(2**exponent) + random.uniform(
+            0, self.retry.jitter
         )
-        return backoff(state)
+        return min(backoff, self.retry.max_wait)
 
     def _stop(self, state: tenacity.RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None

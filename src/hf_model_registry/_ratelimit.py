@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Pacer", "RateLimitInfo", "parse_ratelimit", "parse_ratelimit_policy"]
 
@@ -68,9 +69,13 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 class Pacer:
     """Decides when each request may be sent; one per client, shared by all its tasks.
 
-    ``acquire()`` returns a ticket (the request's sequence number) to pass to
-    ``observe()`` with the response headers. The clock and sleep are injectable
-    so tests run without waiting.
+    ``acquire()`` returns a ticket; pass it to ``observe()`` with the response's
+    headers, or to ``forget()`` when no response came. The budget is the
+    smallest ``r`` seen in the current window (the server's count only goes
+    down within a window, and responses may arrive out of order) minus the
+    requests still in flight (they may not have been counted yet). That never
+    over-sends and becomes exact as responses come in. The clock and sleep are
+    injectable so tests run without waiting.
     """
 
     def __init__(
@@ -85,13 +90,14 @@ class Pacer:
         self._interval = 1.0 / rate if rate else 0.0
         self._clock = clock
         self._sleep = sleep
-        self._lock: object | None = None
-        self._next_seq = 1
-        # Latest knowledge of the server's count: remaining after request ``_known_seq``.
-        self._known_seq = 0
-        self._known_remaining: int | None = None
-        # Earliest upper bound seen for the current window's reset (monotonic time).
-        self._reset_at: float | None = None
+        self._lock: Any = None
+        self._changed: Any = None
+        self._next_ticket = 1
+        self._in_flight: set[int] = set()
+        # The current window: its smallest reported remaining count, and the
+        # earliest upper bound on its end (monotonic time).
+        self._window_min: int | None = None
+        self._window_end: float | None = None
         self._next_start = 0.0
         self.quota: int | None = None
         self.window: float | None = None
@@ -100,10 +106,9 @@ class Pacer:
 
     def budget(self) -> int | None:
         """Requests that may still be sent in this window, or None when unknown."""
-        if self._known_remaining is None:
+        if self._window_min is None:
             return None
-        sent_since = self._next_seq - 1 - self._known_seq
-        return self._known_remaining - sent_since
+        return self._window_min - len(self._in_flight)
 
     async def _pause(self, seconds: float) -> None:
         if seconds <= 0:
@@ -116,71 +121,98 @@ class Pacer:
 
             await anyio.sleep(seconds)
 
-    def _get_lock(self) -> object:
-        if self._lock is None:
-            import anyio
-
-            self._lock = anyio.Lock()
-        return self._lock
-
     async def acquire(self) -> int:
         """Wait until a request may be sent; return its ticket."""
         import anyio
 
-        lock = self._get_lock()
-        assert isinstance(lock, anyio.Lock)
-        # One gate: while the quota is spent, the first waiter sleeps until the reset
-        # and the rest queue behind it, so the reset is awaited once, not N times.
-        async with lock:
+        if self._lock is None:
+            self._lock = anyio.Lock()
+            self._changed = anyio.Event()
+        # One gate: while the quota is spent, the first waiter waits and the rest
+        # queue behind it, so the reset is awaited once, not once per task.
+        async with self._lock:
             while True:
                 budget = self.budget()
                 if budget is None or budget > 0:
                     break
-                now = self._clock()
-                # No reset time known (no header yet): retry soon rather than stall.
-                reset_at = self._reset_at if self._reset_at is not None else now + 1.0
                 self.waits += 1
-                await self._pause(reset_at - now)
-                self._start_new_window()
+                if self._in_flight:
+                    # Answers still to come may show quota left, or a new window.
+                    await self._changed.wait()
+                    continue
+                now = self._clock()
+                # No reset time known (no header yet): look again soon rather than stall.
+                end = self._window_end if self._window_end is not None else now + 1.0
+                await self._pause(end - now)
+                self._start_window()
             if self._interval:
                 now = self._clock()
                 start = max(now, self._next_start)
                 self._next_start = start + self._interval
                 await self._pause(start - now)
-            ticket = self._next_seq
-            self._next_seq += 1
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._in_flight.add(ticket)
             return ticket
 
-    def _start_new_window(self) -> None:
-        # Everything sent so far belongs to the old window; responses to it are old news.
-        self._known_seq = self._next_seq - 1
-        self._known_remaining = self.quota
-        self._reset_at = None
+    def _start_window(self) -> None:
+        self._window_min = self.quota
+        self._window_end = None
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            import anyio
+
+            self._changed.set()
+            self._changed = anyio.Event()
+
+    def forget(self, ticket: int) -> None:
+        """Request ``ticket`` got no response (transport error, timeout)."""
+        self._in_flight.discard(ticket)
+        self._notify()
 
     def observe(self, ticket: int, headers: Mapping[str, str], status_code: int) -> None:
         """Learn from the response to request ``ticket`` (its headers and status)."""
+        self._in_flight.discard(ticket)
+        try:
+            self._learn(headers, status_code)
+        finally:
+            self._notify()
+
+    def _learn(self, headers: Mapping[str, str], status_code: int) -> None:
         policy = parse_ratelimit_policy(_header(headers, "RateLimit-Policy"))
         if policy is not None:
             self.quota, self.window = policy
         info = parse_ratelimit(_header(headers, "RateLimit"))
-        if ticket <= self._known_seq:
-            return  # sent before what we already know: it cannot tell us more
-        remaining: int | None = None if info is None else info.remaining
-        reset_in: float | None = None if info is None else info.reset_seconds
-        if status_code == 429:
+        remaining = None if info is None else info.remaining
+        reset_in = None if info is None else info.reset_seconds
+        if status_code == 429 and not remaining:
+            # A 429 with quota left (r > 0) is a passing refusal that the retry layer
+            # waits out; without it, the quota is spent until the reset.
             remaining = 0
             retry_after = _header(headers, "Retry-After")
-            if reset_in is None and retry_after is not None and retry_after.strip().isdigit():
+            if retry_after is not None and retry_after.strip().isdigit():
                 reset_in = float(retry_after.strip())
         if remaining is None:
             return
-        self._known_seq = ticket
-        self._known_remaining = remaining
-        if reset_in is not None:
-            # t is whole seconds rounded up: each response bounds the reset from above,
-            # and the smallest bound is the closest to the truth.
-            now = self._clock()
-            upper = now + reset_in
-            # A bound already in the past belongs to a window that rolled over unseen.
-            if self._reset_at is None or upper < self._reset_at or self._reset_at <= now:
-                self._reset_at = upper
+        now = self._clock()
+        end = None if reset_in is None else now + reset_in
+        if (
+            end is not None
+            and self._window_end is not None
+            and end > self._window_end + self._gap()
+        ):
+            # This response was counted in a later window than the one we track.
+            self._window_min, self._window_end = remaining, end
+            return
+        if self._window_min is None or remaining < self._window_min:
+            self._window_min = remaining
+        # t is whole seconds rounded up, so every response bounds the end from
+        # above and the smallest bound is the closest to the truth.
+        if end is not None and (self._window_end is None or end < self._window_end):
+            self._window_end = end
+
+    def _gap(self) -> float:
+        # Two end estimates of one window differ by at most the rounding of t (1 s)
+        # plus a round trip; windows are far longer than that on the Hub (300 s).
+        return max(1.5, (self.window or 0.0) / 2)
