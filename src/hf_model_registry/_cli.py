@@ -256,6 +256,18 @@ MaxAgeOption = Annotated[
         "0: refresh all.",
     ),
 ]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.001,
+        help="Deadline in seconds of one request attempt, reading the whole answer included.",
+    ),
+]
+ConnectTimeoutOption = Annotated[
+    float,
+    typer.Option("--connect-timeout", min=0.001, help="Seconds to wait for a connection."),
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 MaxParamsOption = Annotated[
     float,
@@ -288,6 +300,8 @@ def _run_refresh(
     as_json: bool,
     quiet: bool,
     policy: Any,
+    timeout: float,
+    connect_timeout: float,
 ) -> None:
     import anyio
 
@@ -305,6 +319,8 @@ def _run_refresh(
         "rate": rate,
         "max_age": max_age,
         "policy": policy,
+        "request_timeout": timeout,
+        "connect_timeout": connect_timeout,
     }
     with errors_to_exit_codes(), RefreshProgress(total, enabled=show_bar) as progress:
         options["on_outcome"] = progress.advance
@@ -336,6 +352,8 @@ def refresh(
     max_age: MaxAgeOption = 0.0,
     max_params: MaxParamsOption = 2e9,
     min_downloads: MinDownloadsOption = 1000,
+    timeout: TimeoutOption = 30.0,
+    connect_timeout: ConnectTimeoutOption = 5.0,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -355,6 +373,8 @@ def refresh(
         as_json=as_json,
         quiet=quiet,
         policy=_policy(max_params, min_downloads, token),
+        timeout=timeout,
+        connect_timeout=connect_timeout,
     )
 
 
@@ -368,6 +388,8 @@ def refresh_all(
     max_age: MaxAgeOption = 0.0,
     max_params: MaxParamsOption = 2e9,
     min_downloads: MinDownloadsOption = 1000,
+    timeout: TimeoutOption = 30.0,
+    connect_timeout: ConnectTimeoutOption = 5.0,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -387,6 +409,8 @@ def refresh_all(
         as_json=as_json,
         quiet=quiet,
         policy=_policy(max_params, min_downloads, token),
+        timeout=timeout,
+        connect_timeout=connect_timeout,
     )
 
 

@@ -83,13 +83,15 @@ def summary_lines(report: RefreshReport) -> list[str]:
         f"({report.rate_limited} rate-limited, {report.retries} retried): "
         + ", ".join(f"{n} {label}" for label, n in counts.items()),
     ]
-    changed = report.changed
+    changed = [o for o in report.changed if o.old_default is not None]
+    added = [o.model_type for o in report.changed if o.old_default is None]
     if changed:
         lines.append("changed defaults:")
         for outcome in changed:
-            lines.append(
-                f"  {outcome.model_type}: {outcome.old_default or '(new)'} -> {outcome.new_default}"
-            )
+            lines.append(f"  {outcome.model_type}: {outcome.old_default} -> {outcome.new_default}")
+    if added:
+        shown = ", ".join(added[:8]) + (f", ... ({len(added) - 8} more)" if len(added) > 8 else "")
+        lines.append(f"new entries: {len(added)} ({shown})")
     if report.failed:
         lines.append("failed (previous entries kept):")
         for name, reason in report.failed.items():

@@ -226,13 +226,15 @@ async def refresh(
     transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy | None = None,
     connect_timeout: float = 5.0,
-    read_timeout: float = 15.0,
+    request_timeout: float = 30.0,
     write: bool = True,
     on_corrupt: Literal["raise", "move-aside"] = "raise",
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> RefreshReport:
     """Refresh the registry entries of ``types`` from the Hub; write once at the end.
 
+    ``request_timeout`` is the deadline of one attempt (connect, send, read the whole
+    body): a server that drips its answer cannot hold a worker longer.
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
     before any request for a bad name, ``HubOffline`` when ``HF_HUB_OFFLINE`` is
     set and ``HubUnavailable`` (registry untouched) when the Hub cannot be reached.
@@ -281,7 +283,8 @@ async def refresh(
         retry=retry,
         rate=rate,
         connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        read_timeout=request_timeout,
+        attempt_timeout=request_timeout,
     ) as hub:
 
         async def one(arch: Architecture, scope: anyio.CancelScope) -> None:

@@ -110,7 +110,7 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
             write=writable,
             retry=_LOOKUP_RETRY,
             connect_timeout=3.0,
-            read_timeout=10.0,
+            request_timeout=10.0,
         )
     except HubUnavailable:
         _hub_down_until = time.monotonic() + _HUB_BACKOFF_SECONDS
@@ -135,7 +135,8 @@ async def refresh(types: Iterable[str], **options: Any) -> RefreshReport:
 
     Options: ``registry``, ``endpoint``, ``token``, ``concurrency`` (default 8),
     ``max_age`` (seconds; skip entries refreshed more recently), ``policy``,
-    ``rate`` (requests/second cap), ``transport`` (an ``httpx.AsyncBaseTransport``),
+    ``rate`` (requests/second cap), ``connect_timeout`` (default 5 s), ``request_timeout``
+    (deadline of one attempt, default 30 s), ``transport`` (an ``httpx.AsyncBaseTransport``),
     ``retry``, ``on_outcome`` (called with each architecture's ``Outcome``).
     """
     from ._refresh import refresh as _refresh
