@@ -18,10 +18,13 @@ from ._errors import (
     RegistryError,
     UnknownModelType,
 )
+from ._chain import Answer
+from ._lookup import clear_cache, get_recommended_default_model, lookup
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Answer",
     "HubOffline",
     "HubResponseError",
     "HubUnavailable",
@@ -32,4 +35,7 @@ __all__ = [
     "RegistryError",
     "UnknownModelType",
     "__version__",
+    "clear_cache",
+    "get_recommended_default_model",
+    "lookup",
 ]
