@@ -7,6 +7,7 @@ imported only when a lookup has to go to the network.
 
 from __future__ import annotations
 
+from ._chain import Answer
 from ._errors import (
     HubOffline,
     HubResponseError,
@@ -18,10 +19,8 @@ from ._errors import (
     RegistryError,
     UnknownModelType,
 )
-from ._chain import Answer
 from ._lookup import clear_cache, get_recommended_default_model, lookup
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Answer",

@@ -26,11 +26,12 @@ import anyio
 import httpx
 import tenacity
 
-from . import __version__, _config
+from . import _config
 from ._candidates import parse_listing, validate_model_id
 from ._errors import HubOffline, HubResponseError, HubUnavailable, RateLimited
 from ._models import Candidate
 from ._ratelimit import Pacer
+from ._version import __version__
 
 __all__ = [
     "LISTING_FIELDS",
