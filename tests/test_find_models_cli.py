@@ -1,0 +1,455 @@
+"""The find_models compat module: its Hub functions and its command line, against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import find_models
+from hf_model_registry import HubUnavailable, InvalidModelType
+from hf_model_registry._architectures import all_architectures
+from hf_model_registry._registry import dumps_registry, read_registry
+from hf_model_registry.simulator import (
+    DEFAULT_HUB_TYPES,
+    ThreadedHubSimulator,
+    fixture_for_all_architectures,
+    run_in_thread,
+    synthetic_fixture,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED_REGISTRY = ROOT / "huggingface_model_types.json"
+# The original's entry schema, which every entry keeps.
+REQUIRED_KEYS = ("default_model", "models", "downloads", "updated_at")
+
+
+@pytest.fixture(scope="module")
+def small_fixture() -> dict[str, Any]:
+    return synthetic_fixture([*DEFAULT_HUB_TYPES, "newtype"])
+
+
+@pytest.fixture(scope="module")
+def all_fixture() -> dict[str, Any]:
+    return fixture_for_all_architectures()
+
+
+@pytest.fixture
+def sim(small_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
+    with run_in_thread(small_fixture) as server:
+        yield server
+
+
+@pytest.fixture
+def sim_all(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
+    with run_in_thread(all_fixture) as server:
+        yield server
+
+
+@pytest.fixture
+def closed_endpoint() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a connection was attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+
+
+def entry(model_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "default_model": model_id,
+        "models": [model_id],
+        "downloads": {},
+        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **extra,
+    }
+
+
+def committed_copy(directory: Path) -> Path:
+    target = directory / "huggingface_model_types.json"
+    shutil.copyfile(COMMITTED_REGISTRY, target)
+    return target
+
+
+def one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    return lines[0]
+
+
+# -- the library functions -----------------------------------------------------------
+
+
+def test_query_huggingface_api_returns_the_most_downloaded_with_the_original_keys(
+    sim: ThreadedHubSimulator,
+) -> None:
+    models = find_models.query_huggingface_api("gpt2", limit=3, endpoint=sim.url)
+    assert [m["id"] for m in models] == [
+        "openai-community/gpt2",
+        "distilbert/distilgpt2",
+        "datificate/gpt2-small-spanish",
+    ]
+    for model in models:
+        assert {"id", "downloads", "likes", "tags", "model_type"} <= set(model)
+        assert model["model_type"] == "gpt2"
+    floor = find_models.query_huggingface_api(
+        "gpt2", limit=20, min_downloads=2_000_000, endpoint=sim.url
+    )
+    assert [m["id"] for m in floor] == ["openai-community/gpt2", "distilbert/distilgpt2"]
+
+
+def test_query_huggingface_api_raises_the_librarys_errors(closed_endpoint: str) -> None:
+    with pytest.raises(HubUnavailable):
+        find_models.query_huggingface_api("gpt2", endpoint=closed_endpoint)
+    with pytest.raises(InvalidModelType):
+        find_models.query_huggingface_api("../etc", endpoint=closed_endpoint)
+
+
+def test_try_model_access_is_true_only_for_an_available_model_and_logs_why_not(
+    sim: ThreadedHubSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="find_models")
+    assert find_models.try_model_access("openai-community/gpt2", endpoint=sim.url) is True
+    assert caplog.records == []
+    assert find_models.try_model_access("nobody/nothing-here", endpoint=sim.url) is False
+    assert find_models.try_model_access("meta-llama/Llama-3.2-1B", endpoint=sim.url) is False
+    assert find_models.try_model_access("not a valid id", endpoint=sim.url) is False
+    messages = [r.getMessage() for r in caplog.records]
+    assert "not found" in messages[0]
+    assert "gated" in messages[1]
+    assert "invalid model id" in messages[2]
+
+
+def test_try_model_access_is_false_when_the_hub_is_unreachable(
+    closed_endpoint: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="find_models")
+    assert find_models.try_model_access("openai-community/gpt2", endpoint=closed_endpoint) is False
+    assert "unreachable" in caplog.records[-1].getMessage()
+
+
+def test_try_model_access_works_inside_a_running_event_loop(sim: ThreadedHubSimulator) -> None:
+    async def legacy_call_from_async_code() -> bool:
+        return find_models.try_model_access("openai-community/gpt2", endpoint=sim.url)
+
+    assert asyncio.run(legacy_call_from_async_code()) is True
+
+
+def test_importing_find_models_loads_no_http_or_cli_library() -> None:
+    code = (
+        "import sys, find_models\n"
+        "heavy = {'httpx', 'anyio', 'tenacity', 'typer', 'rich', 'aiofiles', 'filelock'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+# -- --model-type ----------------------------------------------------------------------
+
+
+def test_model_type_shows_popular_models_and_the_recommendation(
+    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main(["--model-type", "gpt2", "--endpoint", sim.url]) == 0
+    out = capsys.readouterr().out
+    assert "  1. openai-community/gpt2 (downloads: 11,246,483)" in out
+    assert "Recommended default model: openai-community/gpt2 (from hub)" in out
+
+
+def test_max_models_limits_the_popular_models_shown(
+    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main(["--model-type", "t5", "--max-models", "2", "--endpoint", sim.url]) == 0
+    out = capsys.readouterr().out
+    numbered = [line for line in out.splitlines() if line[:4].strip().rstrip(".").isdigit()]
+    assert len(numbered) == 2
+    assert "Found 2 models for t5" in out
+
+
+def test_model_type_with_the_hub_down_still_recommends_and_says_why(
+    closed_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main(["--model-type", "gpt2", "--endpoint", closed_endpoint]) == 0
+    out, err = capsys.readouterr()
+    assert "note: could not list popular models" in err
+    assert "Recommended default model: openai-community/gpt2 (from static)" in out
+
+
+def test_query_huggingface_makes_an_unreachable_hub_exit_3(
+    closed_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--model-type", "gpt2", "--query-huggingface", "--endpoint", closed_endpoint]
+    assert find_models.main(argv) == 3
+    assert "cannot connect" in one_error_line(capsys.readouterr().err)
+
+
+def test_offline_model_type_recommends_without_opening_a_connection(
+    monkeypatch: pytest.MonkeyPatch, no_network: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
+    assert find_models.main(["--model-type", "bert"]) == 0
+    out, err = capsys.readouterr()
+    assert "Recommended default model: google-bert/bert-base-uncased (from static)" in out
+    assert "offline" in err
+
+
+def test_model_type_unknown_everywhere_exits_1(
+    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main(["--model-type", "nosuchtype", "--endpoint", sim.url]) == 1
+    out, err = capsys.readouterr()
+    assert "No models for nosuchtype on the Hub" in out
+    assert "No recommended default for nosuchtype" in err
+
+
+def test_output_file_holds_the_model_type_results_as_json(
+    sim: ThreadedHubSimulator, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.json"
+    argv = ["--model-type", "gpt2", "--max-models", "3", "--endpoint", sim.url]
+    assert find_models.main([*argv, "--output", str(target)]) == 0
+    data = json.loads(target.read_text())
+    assert data["model_type"] == "gpt2"
+    assert len(data["popular_models"]) == 3
+    assert data["recommended"] == {"model_id": "openai-community/gpt2", "source": "hub"}
+
+
+def test_output_to_an_unwritable_path_exits_1_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
+    target = tmp_path / "missing-dir" / "out.json"
+    assert find_models.main(["--model-type", "bert", "--output", str(target)]) == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "cannot write" in errors[0], err
+
+
+# -- --update-registry -------------------------------------------------------------------
+
+
+def test_update_registry_with_a_new_type_adds_it_and_keeps_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = committed_copy(tmp_path)
+    before = read_registry(registry)
+    assert "newtype" not in before
+    with run_in_thread(synthetic_fixture(["newtype"])) as server:
+        argv = ["--model-type", "newtype", "--update-registry", "--registry-file", str(registry)]
+        assert find_models.main([*argv, "--endpoint", server.url]) == 0
+    out = capsys.readouterr().out
+    after = read_registry(registry)
+    assert after["newtype"]["default_model"].endswith("/newtype-base")
+    assert {k: v for k, v in after.items() if k != "newtype"} == before
+    assert f"added newtype to {registry}" in out
+    # Afterwards the legacy import answers it from the registry, without the Hub.
+    assert (
+        find_models.get_recommended_default_model("newtype", registry)
+        == (after["newtype"]["default_model"])
+    )
+
+
+def test_update_registry_for_one_type_changes_only_that_entry(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "reg.json"
+    registry.write_text(
+        dumps_registry(
+            {
+                "gpt2": entry("datificate/gpt2-small-spanish", source="hub"),
+                "t5": entry("amazon/chronos-t5-small", source="hub"),
+            }
+        )
+    )
+    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", sim.url]) == 0
+    out = capsys.readouterr().out
+    assert "datificate/gpt2-small-spanish -> openai-community/gpt2" in out
+    after = read_registry(registry)
+    assert after["gpt2"]["default_model"] == "openai-community/gpt2"
+    assert after["t5"]["default_model"] == "amazon/chronos-t5-small"
+
+
+def test_update_registry_for_a_type_with_no_hub_models_exits_1_and_writes_nothing(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = committed_copy(tmp_path)
+    before = registry.read_bytes()
+    argv = ["--model-type", "nosuchtype", "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", sim.url]) == 1
+    assert "No new default for nosuchtype" in capsys.readouterr().err
+    assert registry.read_bytes() == before
+
+
+def test_update_registry_with_the_hub_down_exits_3_and_writes_nothing(
+    closed_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = committed_copy(tmp_path)
+    before = registry.read_bytes()
+    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", closed_endpoint]) == 3
+    one_error_line(capsys.readouterr().err)
+    assert registry.read_bytes() == before
+
+
+def test_update_registry_alone_refreshes_all_and_keeps_every_entry_and_key(
+    sim_all: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = committed_copy(tmp_path)
+    before = read_registry(registry)
+    before["my-own-type"] = entry("me/my-model", source="hub", note="kept as is")
+    before["gpt2"] = entry("me/pinned-gpt2", pinned=True)
+    registry.write_text(dumps_registry(before))
+    report_file = tmp_path / "report.json"
+    argv = ["--update-registry", "--registry-file", str(registry), "--output", str(report_file)]
+    assert find_models.main([*argv, "--endpoint", sim_all.url]) == 0
+    out = capsys.readouterr().out
+    after = read_registry(registry, missing_ok=False)
+    assert set(before) <= set(after)
+    assert set(after) >= {a.name for a in all_architectures()}
+    for name, value in after.items():
+        assert set(REQUIRED_KEYS) <= set(value), name
+        assert value["models"] and isinstance(value["downloads"], dict), name
+    assert after["my-own-type"] == before["my-own-type"]
+    assert after["gpt2"] == before["gpt2"]
+    assert after["t5"]["default_model"] == "google-t5/t5-small"
+    # the table plus the registry's own type that the table lacks (refreshed too)
+    assert f"{len(all_architectures()) + 1} architectures in" in out
+    report = json.loads(report_file.read_text())
+    assert report["failed"] == {} and report["skipped"] == ["gpt2"]
+    answered = {*report["refreshed"], *report["unchanged"], *report["no_candidates"]}
+    assert answered == ({a.name for a in all_architectures()} | {"my-own-type"}) - {"gpt2"}
+    assert "my-own-type" in report["no_candidates"]  # asked for, nothing on the Hub: kept
+
+
+# -- the listing (no --model-type) ---------------------------------------------------------
+
+
+def test_listing_shows_every_architecture_by_category_from_local_data_only(
+    no_network: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{len(all_architectures())} architectures in ")
+    assert "    bert: google-bert/bert-base-uncased [static]" in out
+    assert "- encoder-only: " in out
+
+
+def test_listing_with_query_huggingface_shows_the_hubs_picks_and_writes_nothing(
+    sim_all: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "huggingface_model_types.json"  # the default registry, in the cwd
+    registry.write_text(dumps_registry({"gpt2": entry("datificate/gpt2-small-spanish")}))
+    before = registry.read_bytes()
+    assert find_models.main(["--query-huggingface", "--endpoint", sim_all.url]) == 0
+    out = capsys.readouterr().out
+    assert "    gpt2: openai-community/gpt2 [hub]" in out
+    assert registry.read_bytes() == before
+
+
+def test_max_models_limits_the_listing(
+    no_network: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main(["--max-models", "4"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"4 architectures (first 4 of {len(all_architectures())})")
+    assert sum(line.startswith("    ") for line in out.splitlines()) == 4
+
+
+# -- --verify, usage errors, entry points ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_id", "code", "shown"),
+    [
+        ("openai-community/gpt2", 0, "available"),
+        ("nobody/nothing-here", 1, "not found"),
+        ("meta-llama/Llama-3.2-1B", 1, "gated: no token"),
+    ],
+)
+def test_verify_exit_code_follows_the_access_status(
+    sim: ThreadedHubSimulator,
+    capsys: pytest.CaptureFixture[str],
+    model_id: str,
+    code: int,
+    shown: str,
+) -> None:
+    assert find_models.main(["--verify", model_id, "--endpoint", sim.url]) == code
+    assert capsys.readouterr().out.startswith(f"{model_id}: {shown}")
+
+
+def test_verify_exits_3_when_the_hub_is_unreachable(
+    closed_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        find_models.main(["--verify", "openai-community/gpt2", "--endpoint", closed_endpoint]) == 3
+    )
+    assert "Hub unreachable" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--bogus"],
+        ["--max-models", "0"],
+        ["--max-models", "many"],
+        ["--model-type", "Bad!"],
+        ["--verify", "not a valid id"],
+        ["--verify", "a/b", "--model-type", "bert"],
+        ["--model-type", "bert", "--endpoint", "ftp://example"],
+    ],
+)
+def test_usage_errors_exit_2_with_one_line_on_stderr(
+    argv: list[str], no_network: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main(argv) == 2
+    out, err = capsys.readouterr()
+    one_error_line(err)
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("launcher", ["module", "console script"])
+def test_find_models_runs_as_a_module_and_as_the_console_script(
+    launcher: str, tmp_path: Path
+) -> None:
+    if launcher == "module":
+        command = [sys.executable, "-m", "find_models"]
+    else:
+        script = Path(sys.executable).parent / "find-models"
+        assert script.exists(), "the find-models console script is not installed"
+        command = [str(script)]
+    env = {**os.environ, "USE_STATIC_REGISTRY": "true"}
+    result = subprocess.run(
+        [*command, "--model-type", "bert"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Recommended default model: google-bert/bert-base-uncased (from static)" in (
+        result.stdout
+    )
