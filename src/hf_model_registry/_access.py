@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ._candidates import validate_model_id
-from ._errors import HubUnavailable
+from ._errors import HubResponseError, HubUnavailable
 from ._hub import HubClient
 
 __all__ = ["Access", "AccessStatus", "check_access"]
@@ -53,7 +53,9 @@ async def check_access(hub: HubClient, model_id: str) -> Access:
         if info.status_code != 200:
             return Access(model_id, AccessStatus.UNREACHABLE, f"metadata: HTTP {info.status_code}")
         check = await hub.auth_check(model_id)
-    except HubUnavailable as exc:
+    except (HubUnavailable, HubResponseError) as exc:
+        # Timeouts, refused connections, or 5xx/429 that outlasted the retries: the
+        # Hub could not answer the question, which is not the same as "no access".
         return Access(model_id, AccessStatus.UNREACHABLE, str(exc))
     if check.status_code == 200:
         return Access(model_id, AccessStatus.AVAILABLE, _gated_mode(info.body))

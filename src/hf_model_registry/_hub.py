@@ -28,7 +28,14 @@ import tenacity
 
 from . import _config
 from ._candidates import parse_listing, validate_model_id
-from ._errors import HubOffline, HubResponseError, HubUnavailable, RateLimited
+from ._errors import (
+    HubOffline,
+    HubResponseError,
+    HubUnavailable,
+    InvalidEndpoint,
+    RateLimited,
+    safe_repr,
+)
 from ._models import Candidate
 from ._ratelimit import Pacer
 from ._version import __version__
@@ -198,7 +205,9 @@ class HubClient:
         self.endpoint = _config.hub_endpoint(endpoint)
         scheme = urlsplit(self.endpoint).scheme
         if scheme not in ("http", "https") or not urlsplit(self.endpoint).hostname:
-            raise ValueError(f"endpoint must be an http(s) URL, not {self.endpoint!r}")
+            raise InvalidEndpoint(
+                f"endpoint must be an http(s) URL, not {safe_repr(self.endpoint)}"
+            )
         self._token = token
         self._transport = transport
         self._connections = connections
@@ -352,7 +361,9 @@ class HubClient:
         limit = self.retry.max_attempts
         if isinstance(exc, _Retryable) and exc.connect:
             limit = min(limit, self.retry.connect_attempts)
-        return state.attempt_number >= limit or state.idle_for >= self.retry.max_total_wait
+        # upcoming_sleep is the wait about to start: stop before it would cross the cap.
+        waited = state.idle_for + state.upcoming_sleep
+        return state.attempt_number >= limit or waited > self.retry.max_total_wait
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         self.stats.retries += 1

@@ -2,12 +2,11 @@
 
 The Hub counts requests in fixed windows and reports, on every response,
 ``RateLimit: "api";r=<remaining>;t=<seconds to reset>``. The pacer turns that
-into a budget: it numbers requests as they are sent, and a response to request
-``s`` saying ``r`` remain means ``r`` minus the requests sent after ``s`` may
-still go out. When the budget is spent, every worker waits for the reset
-instead of sending requests the Hub would refuse, so a bulk refresh uses each
-request of the quota once and sees at most one 429 per window (when something
-else shares the quota).
+into a budget: the smallest ``r`` reported in the current window minus the
+requests still in flight. When the budget is spent, every worker waits for the
+reset instead of sending requests the Hub would refuse, so a bulk refresh uses
+each request of the quota once and sees at most one 429 per window (when
+something else shares the quota).
 
 An optional client-side rate (requests per second) spaces request starts.
 """
@@ -132,6 +131,8 @@ class Pacer:
         # queue behind it, so the reset is awaited once, not once per task.
         async with self._lock:
             while True:
+                # Until the first answer the budget is unknown and up to `concurrency`
+                # requests go out: the Hub's quotas (500+ per window) dwarf that.
                 budget = self.budget()
                 if budget is None or budget > 0:
                     break
@@ -192,7 +193,8 @@ class Pacer:
             remaining = 0
             retry_after = _header(headers, "Retry-After")
             if retry_after is not None and retry_after.strip().isdigit():
-                reset_in = float(retry_after.strip())
+                # Both say when to come back; the later one is the one that holds.
+                reset_in = max(reset_in or 0.0, float(retry_after.strip()))
         if remaining is None:
             return
         now = self._clock()
