@@ -19,6 +19,7 @@ import typer
 from . import _config
 from ._errors import (
     HubUnavailable,
+    InvalidEndpoint,
     InvalidModelId,
     InvalidModelType,
     RegistryCorrupt,
@@ -61,7 +62,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 
 
 def _exit_code(exc: BaseException) -> int:
-    if isinstance(exc, InvalidModelType | InvalidModelId):
+    if isinstance(exc, InvalidModelType | InvalidModelId | InvalidEndpoint):
         return EXIT_USAGE
     if isinstance(exc, HubUnavailable):
         return EXIT_UNREACHABLE
@@ -306,10 +307,10 @@ def _run_refresh(
     import anyio
 
     from . import aio
-    from ._architectures import all_architectures
     from ._progress import RefreshProgress
+    from ._refresh import all_names
 
-    total = len(all_architectures()) if types_ is None else len(set(types_))
+    total = len(all_names(registry)) if types_ is None else len(set(types_))
     show_bar = not quiet and not as_json and not _config.progress_disabled() and sys.stderr.isatty()
     options: dict[str, Any] = {
         "registry": registry,

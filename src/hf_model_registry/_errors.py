@@ -11,6 +11,7 @@ __all__ = [
     "HubOffline",
     "HubResponseError",
     "HubUnavailable",
+    "InvalidEndpoint",
     "InvalidModelId",
     "InvalidModelType",
     "RateLimited",
@@ -38,6 +39,10 @@ class InvalidModelType(RegistryError, ValueError):
 
 class InvalidModelId(RegistryError, ValueError):
     """A model id is not of the Hub's ``org/name`` shape."""
+
+
+class InvalidEndpoint(RegistryError, ValueError):
+    """The Hub endpoint is not an http(s) URL."""
 
 
 class UnknownModelType(RegistryError, LookupError):

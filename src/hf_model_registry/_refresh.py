@@ -335,6 +335,16 @@ async def refresh(
     return report
 
 
-def all_names() -> list[str]:
-    """Every registry name of the architecture table."""
-    return [a.name for a in all_architectures()]
+def all_names(registry: str | os.PathLike[str] | None = None) -> list[str]:
+    """Every name of the architecture table, then the registry's keys the table lacks.
+
+    A key that is an alias of a table entry (an older file's ``gpt-j``) is not
+    added again; an unreadable registry adds nothing (refresh-all moves it aside).
+    """
+    names = [a.name for a in all_architectures()]
+    try:
+        current = read_registry(_config.write_registry_path(registry))
+    except RegistryCorrupt:
+        return names
+    extra = sorted(k for k in current if get_architecture(k) is None)
+    return names + extra

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from . import _log
 from ._candidates import validate_model_id
 from ._config import packaged_registry_path
 from ._errors import InvalidModelId, RegistryCorrupt, RegistryError, safe_repr
@@ -34,8 +33,6 @@ __all__ = [
     "validate_registry",
     "write_registry",
 ]
-
-log = logging.getLogger(__name__)
 
 Entry = dict[str, Any]
 Registry = dict[str, Entry]
@@ -185,6 +182,8 @@ def write_registry(path: Path, registry: Mapping[str, Entry]) -> None:
         mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
+    import tempfile  # writers only; the read path stays light
+
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}{_TEMP_MARK}", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -221,7 +220,7 @@ def _remove_stale_temps(path: Path) -> None:
     for leftover in directory.glob(f".{path.name}{_TEMP_MARK}*"):
         with contextlib.suppress(OSError):
             leftover.unlink()
-            log.info("removed %s left behind by an interrupted write", leftover)
+            _log.info(__name__, "removed %s left behind by an interrupted write", leftover)
 
 
 def _move_aside(path: Path, reason: RegistryCorrupt) -> Path:
@@ -232,7 +231,9 @@ def _move_aside(path: Path, reason: RegistryCorrupt) -> Path:
         counter += 1
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
     os.replace(path, target)
-    log.warning("registry %s was unreadable (%s); moved it aside to %s", path, reason, target)
+    _log.warning(
+        __name__, "registry %s was unreadable (%s); moved it aside to %s", path, reason, target
+    )
     return target
 
 
@@ -282,16 +283,34 @@ def locked_update(
         return updated
 
 
+# Keys a refresh owns; any other key in an entry is the user's and survives a refresh.
+MANAGED_KEYS = frozenset(
+    {
+        "default_model",
+        "models",
+        "downloads",
+        "updated_at",
+        "source",
+        "reason",
+        "hub_type",
+        "parameters",
+        "parameters_source",
+    }
+)
+
+
 def merge_entries(current: Mapping[str, Entry], updates: Mapping[str, Entry]) -> Registry:
     """Overlay ``updates`` on ``current``; pinned entries in ``current`` never change.
 
     Pure: entries not named in ``updates`` are kept as they are, so a partial
-    refresh never drops anything.
+    refresh never drops anything, and keys a refresh does not own (an original
+    tool's ``description``, a user's note) are carried over into the new entry.
     """
     merged: Registry = dict(current)
     for key, entry in updates.items():
         old = merged.get(key)
         if old is not None and old.get("pinned") is True:
             continue
-        merged[key] = entry
+        kept = {} if old is None else {k: v for k, v in old.items() if k not in MANAGED_KEYS}
+        merged[key] = {**kept, **entry}
     return merged

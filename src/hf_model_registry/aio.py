@@ -145,16 +145,19 @@ async def refresh(types: Iterable[str], **options: Any) -> RefreshReport:
 
 
 async def refresh_all(**options: Any) -> RefreshReport:
-    """Refresh every architecture of the table (see ``refresh`` for the options).
+    """Refresh every architecture of the table, and the registry's own extra types.
+
+    Types a user added that the table does not know are refreshed too (see
+    ``refresh`` for the options).
 
     An unreadable registry file is moved aside to ``<name>.corrupt-<timestamp>``
     and a valid one is written in its place.
     """
-    from ._architectures import all_architectures
+    from ._refresh import all_names
     from ._refresh import refresh as _refresh
 
     options.setdefault("on_corrupt", "move-aside")
-    return await _refresh([a.name for a in all_architectures()], **options)
+    return await _refresh(all_names(options.get("registry")), **options)
 
 
 async def explain(
