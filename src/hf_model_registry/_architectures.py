@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
-from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InvalidModelType, safe_repr
-from ._models import Architecture
+
+if TYPE_CHECKING:
+    from ._models import Architecture
 
 __all__ = [
     "all_architectures",
     "architecture_types",
     "canonical_name",
     "get_architecture",
+    "resolve_alias",
     "transformers_version",
     "validate_model_type",
 ]
@@ -74,9 +78,32 @@ class _Table:
 
 
 @functools.cache
+def _document() -> Any:
+    # A plain path next to this file: importlib.resources costs ~14 ms to import, a
+    # large share of the cold lookup budget, and the package is never zipped.
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", _DATA_FILE)
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@functools.cache
+def _aliases() -> dict[str, tuple[str, tuple[str, ...]]]:
+    # Name or alias -> (registry name, its aliases). The lookup fast path needs only
+    # this, not the Architecture objects (which pull in dataclasses).
+    index: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for entry in _document()["architectures"]:
+        name = validate_model_type(entry["name"])
+        aliases = tuple(validate_model_type(alias) for alias in entry["aliases"])
+        for key in (name, *aliases):
+            index[key] = (name, aliases)
+    return index
+
+
+@functools.cache
 def _table() -> _Table:
-    data = resources.files(__package__ or "hf_model_registry") / "data" / _DATA_FILE
-    document = json.loads(data.read_text(encoding="utf-8"))
+    from ._models import Architecture
+
+    document = _document()
     architectures = tuple(
         Architecture(
             name=validate_model_type(entry["name"]),
@@ -88,6 +115,14 @@ def _table() -> _Table:
         for entry in document["architectures"]
     )
     return _Table(architectures, str(document["transformers_version"]))
+
+
+def resolve_alias(name: str) -> tuple[str, tuple[str, ...]] | None:
+    """(registry name, its aliases) for a name or alias of the table; None if unknown.
+
+    Raises ``InvalidModelType`` if ``name`` is not a valid registry key.
+    """
+    return _aliases().get(validate_model_type(name))
 
 
 def all_architectures() -> tuple[Architecture, ...]:

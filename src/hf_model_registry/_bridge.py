@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -14,15 +12,22 @@ T = TypeVar("T")
 
 
 def _loop_running() -> bool:
+    # Looked up, not imported: asyncio alone costs ~37 ms of a cold lookup, and if
+    # nothing imported it yet, no asyncio loop can be running.
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return "trio" in sys.modules and _trio_running()
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         pass
     else:
         return True
-    trio = sys.modules.get("trio")
-    if trio is None:
-        return False
+    return "trio" in sys.modules and _trio_running()
+
+
+def _trio_running() -> bool:
+    trio = sys.modules["trio"]
     try:
         trio.lowlevel.current_root_task()
     except RuntimeError:
@@ -45,5 +50,7 @@ def run_sync(func: Callable[[], Awaitable[T]]) -> T:
 
     if not _loop_running():
         return anyio.run(main)
+    import concurrent.futures
+
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="hf-model-registry") as pool:
         return pool.submit(anyio.run, main).result()

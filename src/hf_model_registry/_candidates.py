@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ._errors import HubResponseError, InvalidModelId, safe_repr
-from ._models import Candidate
+
+if TYPE_CHECKING:
+    from ._models import Candidate
 
 __all__ = [
     "MAX_LISTING_ITEMS",
@@ -210,6 +213,8 @@ def parse_item(obj: object) -> Candidate:
         model_id = validate_model_id(obj["id"])
     except InvalidModelId as exc:
         raise MalformedItem(str(exc)) from None
+    from ._models import Candidate  # not at the top: dataclasses is off the lookup fast path
+
     return Candidate(
         id=model_id,
         downloads=_count(obj, "downloads", model_id, required=True),

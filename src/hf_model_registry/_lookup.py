@@ -7,7 +7,6 @@ imports no HTTP or async library.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from datetime import UTC, datetime
@@ -59,7 +58,7 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
     answer = _compute(model_type, registry)
     path = _config.read_registry_path(registry)
     _MEMO[key] = (
-        dataclasses.replace(answer, source="memo"),
+        answer._replace(source="memo"),
         str(path),
         RegistryCache.signature(path),
         time.monotonic(),

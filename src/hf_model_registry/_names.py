@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._architectures import get_architecture, validate_model_type
+from ._architectures import resolve_alias, validate_model_type
 
 __all__ = ["resolve_name"]
 
@@ -13,8 +13,9 @@ def resolve_name(model_type: object) -> tuple[str, tuple[str, ...]]:
     Raises ``InvalidModelType`` for anything that is not a safe registry key.
     """
     name = validate_model_type(model_type)
-    arch = get_architecture(name)
-    if arch is None:
+    known = resolve_alias(name)
+    if known is None:
         return name, ()
-    others = tuple(dict.fromkeys(n for n in (name, *arch.aliases) if n != arch.name))
-    return arch.name, others
+    canonical, aliases = known
+    others = tuple(dict.fromkeys(n for n in (name, *aliases) if n != canonical))
+    return canonical, others
