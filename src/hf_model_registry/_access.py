@@ -77,7 +77,7 @@ def _detail(status: int, code: str | None) -> str:
 def _gated_mode(body: bytes) -> str:
     try:
         meta = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
         return ""
     gated = meta.get("gated") if isinstance(meta, dict) else None
     return f"gated ({gated}), access granted" if gated in ("auto", "manual") else ""

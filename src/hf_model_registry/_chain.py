@@ -16,7 +16,15 @@ from ._defaults import static_default
 from ._errors import RegistryCorrupt, UnknownModelType, safe_repr
 from ._registry import Entry, Registry, entry_age_seconds, read_registry
 
-__all__ = ["Answer", "RegistryCache", "Source", "find_entry", "last_resort", "local_answer"]
+__all__ = [
+    "Answer",
+    "RegistryCache",
+    "Source",
+    "find_entry",
+    "last_resort",
+    "local_answer",
+    "warn_unreadable",
+]
 
 Source = Literal["memo", "registry", "hub", "stale-registry", "static"]
 
@@ -85,6 +93,20 @@ def last_resort(fallback: Answer | None, model_type: object) -> Answer:
     )
 
 
+_warned: set[tuple[str, tuple[int, int, int] | None]] = set()
+
+
+def warn_unreadable(path: Path, exc: RegistryCorrupt) -> None:
+    """Warn that the registry is unreadable: once per process and version of the file."""
+    key = (str(path), RegistryCache.signature(path))
+    if key in _warned:
+        return
+    _warned.add(key)
+    _log.warning(
+        "hf_model_registry", "ignoring unreadable registry (%s); using static defaults", exc
+    )
+
+
 class RegistryCache:
     """The parsed registry per path, re-read only when the file's mtime or size changes.
 
@@ -121,9 +143,7 @@ class RegistryCache:
         try:
             return read_registry(path)
         except RegistryCorrupt as exc:
-            _log.warning(
-                "hf_model_registry", "ignoring unreadable registry (%s); using static defaults", exc
-            )
+            warn_unreadable(path, exc)
             return {}
 
     def clear(self) -> None:

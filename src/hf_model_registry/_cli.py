@@ -22,6 +22,7 @@ from ._errors import (
     InvalidEndpoint,
     InvalidModelId,
     InvalidModelType,
+    InvalidToken,
     RegistryCorrupt,
     RegistryError,
     UnknownModelType,
@@ -62,7 +63,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 
 
 def _exit_code(exc: BaseException) -> int:
-    if isinstance(exc, InvalidModelType | InvalidModelId | InvalidEndpoint):
+    if isinstance(exc, InvalidModelType | InvalidModelId | InvalidEndpoint | InvalidToken):
         return EXIT_USAGE
     if isinstance(exc, HubUnavailable):
         return EXIT_UNREACHABLE
@@ -244,7 +245,11 @@ ConcurrencyOption = Annotated[
 RateOption = Annotated[
     float | None,
     typer.Option(
-        "--rate", min=0.001, help="Cap on requests per second (client side).", show_default=False
+        "--rate",
+        min=0.001,
+        max=1e6,
+        help="Cap on requests per second (client side).",
+        show_default=False,
     ),
 ]
 MaxAgeOption = Annotated[
@@ -262,17 +267,20 @@ TimeoutOption = Annotated[
     typer.Option(
         "--timeout",
         min=0.001,
+        max=3600,
         help="Deadline in seconds of one request attempt, reading the whole answer included.",
     ),
 ]
 ConnectTimeoutOption = Annotated[
     float,
-    typer.Option("--connect-timeout", min=0.001, help="Seconds to wait for a connection."),
+    typer.Option(
+        "--connect-timeout", min=0.001, max=3600, help="Seconds to wait for a connection."
+    ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 MaxParamsOption = Annotated[
     float,
-    typer.Option("--max-params", min=0, help="Size budget in parameters for a default."),
+    typer.Option("--max-params", min=0, max=1e15, help="Size budget in parameters for a default."),
 ]
 MinDownloadsOption = Annotated[
     int, typer.Option("--min-downloads", min=0, help="Popularity floor for a default.")

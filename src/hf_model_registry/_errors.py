@@ -14,6 +14,7 @@ __all__ = [
     "InvalidEndpoint",
     "InvalidModelId",
     "InvalidModelType",
+    "InvalidToken",
     "RateLimited",
     "RegistryCorrupt",
     "RegistryError",
@@ -43,6 +44,10 @@ class InvalidModelId(RegistryError, ValueError):
 
 class InvalidEndpoint(RegistryError, ValueError):
     """The Hub endpoint is not an http(s) URL."""
+
+
+class InvalidToken(RegistryError, ValueError):
+    """The Hub token cannot be sent (not printable ASCII); the message never shows it."""
 
 
 class UnknownModelType(RegistryError, LookupError):

@@ -33,6 +33,7 @@ from ._errors import (
     HubResponseError,
     HubUnavailable,
     InvalidEndpoint,
+    InvalidToken,
     RateLimited,
     safe_repr,
 )
@@ -171,6 +172,26 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, seconds)
 
 
+def _check_endpoint(endpoint: str) -> None:
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidEndpoint(f"endpoint must be an http(s) URL, not {safe_repr(endpoint)}")
+
+
+def _check_token(token: str | None) -> None:
+    # A header value must be printable ASCII; a pasted token with a stray character
+    # would otherwise fail deep inside httpx. The message never repeats the token.
+    if token is not None and not (token.isascii() and token.isprintable() and " " not in token):
+        raise InvalidToken(
+            "the Hub token has characters a token cannot have (non-ASCII, spaces or "
+            "control characters); check HF_TOKEN or --token"
+        )
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
@@ -203,11 +224,8 @@ class HubClient:
         if min(connect_timeout, read_timeout, attempt_timeout) <= 0:
             raise ValueError("timeouts must be positive")
         self.endpoint = _config.hub_endpoint(endpoint)
-        scheme = urlsplit(self.endpoint).scheme
-        if scheme not in ("http", "https") or not urlsplit(self.endpoint).hostname:
-            raise InvalidEndpoint(
-                f"endpoint must be an http(s) URL, not {safe_repr(self.endpoint)}"
-            )
+        _check_endpoint(self.endpoint)
+        _check_token(token)
         self._token = token
         self._transport = transport
         self._connections = connections
@@ -242,9 +260,13 @@ class HubClient:
         )
         per_pool = math.ceil(self._connections / pools)
         headers = {"User-Agent": f"hf-model-registry/{__version__} httpx/{httpx.__version__}"}
+        # One TLS context for all pools: each transport would otherwise load the CA
+        # bundle again (~20 ms each), even for a plain-http mirror.
+        tls = httpx.create_ssl_context() if self._transport is None else None
         for _ in range(pools):
             transport = self._transport or httpx.AsyncHTTPTransport(
-                limits=httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+                verify=tls if tls is not None else True,
+                limits=httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool),
             )
             self._clients.append(
                 httpx.AsyncClient(
@@ -501,7 +523,7 @@ def _json(response: RawResponse) -> Any:
 
     try:
         return json.loads(response.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # bad JSON or UTF-8, huge integers, deep nesting
         raise HubResponseError(
             f"response from {urlsplit(response.url).path} is not JSON",
             status_code=response.status_code,

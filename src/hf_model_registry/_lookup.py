@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import _config
 from ._bridge import run_sync
-from ._chain import Answer, RegistryCache, find_entry, last_resort, local_answer
+from ._chain import Answer, RegistryCache, _warned, find_entry, last_resort, local_answer
 from ._names import resolve_name
 
 __all__ = ["clear_cache", "get_recommended_default_model", "lookup"]
@@ -35,6 +35,7 @@ def clear_cache() -> None:
     """Forget memoised answers and parsed registries (for tests and long-lived processes)."""
     _MEMO.clear()
     _CACHE.clear()
+    _warned.clear()
 
 
 def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -> Answer:

@@ -124,9 +124,20 @@ def parse_registry(data: bytes, *, source: str = "registry") -> Registry:
         raise RegistryCorrupt(f"{source}: file is empty")
     try:
         obj = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RegistryCorrupt(f"{source}: not valid JSON ({exc})") from None
-    return validate_registry(obj, source=source)
+    except (ValueError, RecursionError) as exc:
+        # ValueError: bad JSON, bad UTF-8, integers past the digit limit;
+        # RecursionError: nesting deeper than the parser can follow.
+        raise RegistryCorrupt(f"{source}: not valid JSON ({type(exc).__name__})") from None
+    registry = validate_registry(obj, source=source)
+    if b"\\ud" in data.lower():
+        # An escaped lone surrogate parses but can never be written back as UTF-8,
+        # which would make every later write fail; refuse it now. (Checked only when
+        # such an escape is present: the encode costs as much as the parse.)
+        try:
+            dumps_registry(registry).encode("utf-8")
+        except UnicodeEncodeError:
+            raise RegistryCorrupt(f"{source}: contains an unpaired surrogate escape") from None
+    return registry
 
 
 def read_registry(path: Path, *, missing_ok: bool = True) -> Registry:

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _config
-from ._chain import Answer, RegistryCache, find_entry, last_resort, local_answer
+from ._chain import (
+    Answer,
+    RegistryCache,
+    find_entry,
+    last_resort,
+    local_answer,
+    warn_unreadable,
+)
 from ._errors import HubUnavailable, RegistryCorrupt, RegistryError
 from ._hub import RetryPolicy
 from ._names import resolve_name
@@ -54,7 +61,7 @@ async def _read(path: Path) -> Registry:
     try:
         return parse_registry(data, source=str(path))
     except RegistryCorrupt as exc:
-        log.warning("ignoring unreadable registry (%s); using static defaults", exc)
+        warn_unreadable(path, exc)
         return {}
 
 
@@ -101,8 +108,9 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
     from ._refresh import refresh as _refresh
 
     path = _config.read_registry_path(registry)
-    # The packaged snapshot is read-only: answer from the Hub, but write nothing.
-    writable = path.resolve() != _config.packaged_registry_path()
+    # The packaged snapshot is read-only, and a corrupt file is left for refresh-all
+    # to move aside: answer from the Hub, but write nothing.
+    writable = path.resolve() != _config.packaged_registry_path() and _readable(path)
     try:
         report = await _refresh(
             [name],
@@ -121,6 +129,16 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
             log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
         return None
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
+
+
+def _readable(path: Path) -> bool:
+    from ._registry import read_registry
+
+    try:
+        read_registry(path)
+    except RegistryCorrupt:
+        return False
+    return True
 
 
 async def get_recommended_default_model(

@@ -1,0 +1,427 @@
+"""Hostile or broken Hub responses: one architecture fails with a clear reason, nothing else.
+
+The loopback simulator plays each hostile behaviour for one architecture (non-JSON,
+wrong shape, a 50 MB body, a slow drip, a hang, a redirect to another host, error
+statuses with the Hub's X-Error-Code) and serves malformed listing items from a custom
+fixture; ``httpx.MockTransport`` supplies the bodies a real server cannot be made to send
+(a body streamed without Content-Length, JSON a parser cannot take). In every case the
+other architectures are refreshed, the file is rewritten valid, and the failing
+architecture's previous entry is kept exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from hf_model_registry import aio
+from hf_model_registry._cli import main
+from hf_model_registry._hub import DEFAULT_MAX_BODY_BYTES, RetryPolicy
+from hf_model_registry._refresh import RefreshReport
+from hf_model_registry._registry import dumps_registry, read_registry
+from hf_model_registry.simulator import (
+    ThreadedHubSimulator,
+    fixture_for_all_architectures,
+    run_in_thread,
+)
+
+TOKEN = "hf_hostile_test_token_5d1c"
+RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, initial_wait=0.01, max_wait=0.05)
+PREVIOUS = {
+    "default_model": "kept/previous-default",
+    "models": ["kept/previous-default", "kept/runner-up"],
+    "downloads": {"kept/previous-default": 4242, "kept/runner-up": 17},
+    "updated_at": "2026-01-02T03:04:05+00:00",
+    "source": "hub",
+    "note": "must survive byte for byte",
+}
+
+
+def _item(repo_id: str, hub_type: str, downloads: Any = 50_000, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": repo_id,
+        "downloads": downloads,
+        "likes": 1,
+        "tags": ["transformers", "pytorch", hub_type],
+        "pipeline_tag": "feature-extraction",
+        "library_name": "transformers",
+        **extra,
+    }
+
+
+# Listing items the simulator serves as they are: every one is malformed in its own way.
+WRONG_TYPES = [
+    _item("wt/pipeline-int", "hostile-wrongtypes", pipeline_tag=5),
+    _item("wt/library-list", "hostile-wrongtypes", library_name=["transformers"]),
+    _item("wt/safetensors-str", "hostile-wrongtypes", safetensors="big"),
+    _item("wt/params-str", "hostile-wrongtypes", safetensors={"parameters": {"F32": "many"}}),
+    _item("wt/params-list", "hostile-wrongtypes", safetensors={"parameters": [1, 2]}),
+    _item("wt/params-float", "hostile-wrongtypes", safetensors={"parameters": {"F32": 1.5}}),
+]
+BAD_COUNTS = [
+    _item("bc/negative", "hostile-badcounts", downloads=-5),
+    _item("bc/huge", "hostile-badcounts", downloads=10**20),
+    _item("bc/huge-likes", "hostile-badcounts", likes=10**19),
+    _item("bc/neg-params", "hostile-badcounts", safetensors={"parameters": {"F32": -1}}),
+]
+BAD_IDS = [
+    _item(repo_id, "hostile-badids", downloads=90_000 - n)
+    for n, repo_id in enumerate(
+        [
+            "../../etc/passwd",
+            "org/name/extra",
+            "org/name?author=x",
+            "http://evil.example/x",
+            "org/na me",
+            "\u043erg/name",  # Cyrillic o
+            "org/name.git",
+            "org--x/name",
+            "x" * 300,
+        ]
+    )
+]
+# Valid items ranked below malformed ones that would win if they were believed.
+MIXED = [
+    _item("huge/mixed-cheat", "hostile-mixed", downloads=10**20),
+    _item("neg/mixed-cheat", "hostile-mixed", downloads=-1),
+    _item("../mixed-cheat", "hostile-mixed", downloads=10**12),
+    _item("typed/mixed-cheat", "hostile-mixed", downloads=10**9, pipeline_tag=["x"]),
+    _item("good/mixed-base", "hostile-mixed", downloads=20_000),
+    _item("good/mixed-small", "hostile-mixed", downloads=10_000),
+]
+ALL_MALFORMED = {
+    "hostile-wrongtypes": WRONG_TYPES,
+    "hostile-badcounts": BAD_COUNTS,
+    "hostile-badids": BAD_IDS,
+}
+
+
+@pytest.fixture(scope="module")
+def fixture() -> dict[str, Any]:
+    data = fixture_for_all_architectures()
+    extra = [*WRONG_TYPES, *BAD_COUNTS, *BAD_IDS, *MIXED]
+    return {**data, "models": [*data["models"], *extra]}
+
+
+@pytest.fixture(scope="module")
+def sims(fixture: dict[str, Any]) -> Iterator[tuple[ThreadedHubSimulator, Any]]:
+    """The Hub on 127.0.0.1, and another host on 127.0.0.2 (same port) a redirect points at."""
+    with run_in_thread(fixture, drip_interval=0.05) as hub:
+        try:
+            other = run_in_thread(fixture, host="127.0.0.2", port=hub.port)
+        except OSError:
+            other = None  # 127.0.0.2 is not configured (macOS): the check is skipped
+        try:
+            yield hub, other
+        finally:
+            if other is not None:
+                other.stop()
+
+
+@pytest.fixture
+def hub(sims: tuple[ThreadedHubSimulator, Any]) -> Iterator[ThreadedHubSimulator]:
+    server, other = sims
+    server.configure(behaviors={})
+    server.reset_stats()
+    if other is not None:
+        other.reset_stats()
+    yield server
+    server.configure(behaviors={})
+
+
+def _refresh(
+    sim: ThreadedHubSimulator, registry: Path, types: list[str], **options: Any
+) -> RefreshReport:
+    options.setdefault("retry", RETRY)
+    return anyio.run(
+        lambda: aio.refresh(types, registry=registry, endpoint=sim.url, token=TOKEN, **options)
+    )
+
+
+def _canonical(entry: Any) -> str:
+    return json.dumps(entry, sort_keys=True)
+
+
+def _write_previous(registry: Path, *names: str) -> dict[str, Any]:
+    data = {name: dict(PREVIOUS) for name in names}
+    data["gpt2"] = {**PREVIOUS, "default_model": "old/gpt2", "models": ["old/gpt2"]}
+    data["gpt2"]["downloads"] = {"old/gpt2": 1}
+    registry.write_text(dumps_registry(data))
+    return data
+
+
+def _assert_kept_and_others_refreshed(
+    registry: Path, report: RefreshReport, name: str, before: dict[str, Any]
+) -> None:
+    after = read_registry(registry, missing_ok=False)
+    assert _canonical(after[name]) == _canonical(before[name])
+    assert report.written
+    assert after["gpt2"]["default_model"] == "openai-community/gpt2"
+    assert after["t5"]["source"] == "hub"
+
+
+BEHAVIOURS = [
+    ("not_json", "is not JSON"),
+    ("wrong_shape", "model listing must be a JSON array, got a dict"),
+    ("huge", f"exceeds the {DEFAULT_MAX_BODY_BYTES}-byte cap"),
+    ("slow_drip", "no complete response within 0.5 s"),
+    ("hang", "no complete response within 0.5 s"),
+    ("redirect", "redirected to another host (127.0.0.2); not followed"),
+    ("status:401:RepoNotFound", "listing 'bert': HTTP 401 (RepoNotFound)"),
+    ("status:403:GatedRepo", "listing 'bert': HTTP 403 (GatedRepo)"),
+    ("status:404:RepoNotFound", "listing 'bert': HTTP 404 (RepoNotFound)"),
+    ("status:400", "listing 'bert': HTTP 400"),
+    ("status:500", "HTTP 500"),
+    ("status:503", "HTTP 503"),
+    ("status:429", "rate limited"),
+]
+
+
+@pytest.mark.parametrize(("behavior", "reason"), BEHAVIOURS, ids=[b for b, _ in BEHAVIOURS])
+def test_hostile_answer_fails_one_architecture_with_a_clear_reason_and_keeps_its_entry(
+    behavior: str,
+    reason: str,
+    hub: ThreadedHubSimulator,
+    sims: tuple[ThreadedHubSimulator, Any],
+    tmp_path: Path,
+) -> None:
+    registry = tmp_path / "reg.json"
+    before = _write_previous(registry, "bert")
+    hub.configure(behaviors={"bert": behavior})
+    started = time.monotonic()
+    report = _refresh(hub, registry, ["bert", "gpt2", "t5"], request_timeout=0.5)
+    elapsed = time.monotonic() - started
+    assert report.outcomes["bert"].status == "failed"
+    assert reason in report.failed["bert"]
+    assert TOKEN not in report.failed["bert"]
+    assert set(report.failed) == {"bert"}
+    _assert_kept_and_others_refreshed(registry, report, "bert", before)
+    # A drip or a hang cannot hold the refresh much past attempts x deadline.
+    assert elapsed < 10
+    # The token went to the Hub's own host, nowhere else.
+    seen = {host: auth for host, auth in hub.stats.authorizations_by_host.items() if auth}
+    assert seen == {f"127.0.0.1:{hub.port}": {f"Bearer {TOKEN}"}}
+    other = sims[1]
+    if other is not None:
+        assert other.stats.requests == 0
+        assert not any(other.stats.authorizations_by_host.values())
+
+
+def test_cli_refresh_reports_the_hostile_architecture_and_exits_1(
+    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "reg.json"
+    before = _write_previous(registry, "bert")
+    hub.configure(behaviors={"bert": "not_json"})
+    argv = ["refresh", "bert", "gpt2", "t5", "--registry", str(registry), "--endpoint", hub.url]
+    code = main([*argv, "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert list(out["failed"]) == ["bert"] and "not JSON" in out["failed"]["bert"]
+    assert sorted(out["refreshed"]) == ["gpt2", "t5"]
+    assert _canonical(read_registry(registry)["bert"]) == _canonical(before["bert"])
+
+
+@pytest.mark.parametrize("name", sorted(ALL_MALFORMED))
+def test_a_listing_of_only_malformed_items_keeps_the_previous_entry(
+    name: str, hub: ThreadedHubSimulator, tmp_path: Path
+) -> None:
+    registry = tmp_path / "reg.json"
+    before = _write_previous(registry, name)
+    report = _refresh(hub, registry, [name, "gpt2", "t5"])
+    assert report.outcomes[name].status in ("failed", "no-candidates")
+    assert report.outcomes[name].entry is None
+    _assert_kept_and_others_refreshed(registry, report, name, before)
+
+
+@pytest.mark.parametrize("name", sorted(ALL_MALFORMED))
+def test_a_listing_of_only_malformed_items_is_a_failure_that_says_so(
+    name: str, hub: ThreadedHubSimulator, tmp_path: Path
+) -> None:
+    registry = tmp_path / "reg.json"
+    _write_previous(registry, name)
+    report = _refresh(hub, registry, [name, "gpt2"])
+    assert report.outcomes[name].status == "failed"
+    assert "malformed" in report.outcomes[name].reason
+
+
+def test_malformed_items_never_win_and_never_reach_the_registry(
+    hub: ThreadedHubSimulator, tmp_path: Path
+) -> None:
+    registry = tmp_path / "reg.json"
+    _write_previous(registry)
+    report = _refresh(hub, registry, ["hostile-mixed", "gpt2", "t5"])
+    entry = read_registry(registry)["hostile-mixed"]
+    assert report.outcomes["hostile-mixed"].status == "updated"
+    assert entry["default_model"] == "good/mixed-base"
+    assert set(entry["models"]) == {"good/mixed-base", "good/mixed-small"}
+    assert all(0 <= n < 10**13 for n in entry["downloads"].values())
+
+
+# --- bodies only a scripted transport can send ----------------------------------------
+
+GOOD_LISTING = json.dumps(
+    [
+        {
+            "id": "openai-community/gpt2",
+            "downloads": 100_000,
+            "tags": ["transformers", "gpt2"],
+            "pipeline_tag": "text-generation",
+        }
+    ]
+).encode()
+
+
+class Scripted:
+    """A MockTransport handler: a hostile answer for ``bert``, a good one for the rest."""
+
+    def __init__(self, hostile: Any) -> None:
+        self.hostile = hostile
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if "bert" in request.url.params.get_list("filter"):
+            return self.hostile(request)  # type: ignore[no-any-return]
+        return httpx.Response(200, content=GOOD_LISTING)
+
+
+class CountingStream(httpx.AsyncByteStream):
+    """50 MB in 64 kB chunks, counting how much of it the client actually pulled."""
+
+    def __init__(self, total: int = 50_000_000, chunk: int = 65536) -> None:
+        self.total = total
+        self.chunk = chunk
+        self.pulled = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        block = b"[" + b" " * (self.chunk - 1)
+        while self.pulled < self.total:
+            self.pulled += len(block)
+            yield block
+            block = b" " * self.chunk
+
+    async def aclose(self) -> None:
+        pass
+
+
+def _scripted_refresh(
+    tmp_path: Path, handler: Scripted, types: tuple[str, ...] = ("bert", "gpt2")
+) -> tuple[RefreshReport, dict[str, Any]]:
+    registry = tmp_path / "reg.json"
+    before = _write_previous(registry, "bert")
+    report = anyio.run(
+        lambda: aio.refresh(
+            list(types),
+            registry=registry,
+            endpoint="https://hub.test",
+            token=TOKEN,
+            transport=httpx.MockTransport(handler),
+            retry=RETRY,
+        )
+    )
+    assert _canonical(read_registry(registry)["bert"]) == _canonical(before["bert"])
+    return report, before
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_an_oversized_body_is_refused_after_reading_at_most_the_cap(
+    declared: bool, tmp_path: Path
+) -> None:
+    stream = CountingStream()
+    headers = {"content-length": str(stream.total)} if declared else {}
+    handler = Scripted(lambda request: httpx.Response(200, headers=headers, stream=stream))
+    report, _ = _scripted_refresh(tmp_path, handler)
+    assert "byte cap" in report.failed["bert"]
+    assert str(DEFAULT_MAX_BODY_BYTES) in report.failed["bert"]
+    if declared:
+        assert stream.pulled == 0  # refused from the header alone
+    else:
+        assert stream.pulled <= DEFAULT_MAX_BODY_BYTES + stream.chunk
+    assert report.outcomes["gpt2"].status == "updated"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\xff\xfe\x00garbage", b'[{"id": "a/b", "downloads": 1', b"", b"null", b'"[]"', b"NaN"],
+    ids=["invalid-utf8", "truncated", "empty", "null", "string", "nan"],
+)
+def test_undecodable_or_non_array_bodies_fail_only_their_architecture(
+    body: bytes, tmp_path: Path
+) -> None:
+    handler = Scripted(lambda request: httpx.Response(200, content=body))
+    report, _ = _scripted_refresh(tmp_path, handler)
+    assert set(report.failed) == {"bert"}
+    assert "JSON" in report.failed["bert"]
+    assert report.outcomes["gpt2"].status == "updated"
+
+
+PATHOLOGICAL_BODIES = {
+    "deep-nesting": b"[" * 100_000,
+    "giant-integer": b"9" * 5000,
+    "giant-integer-in-item": b'[{"id": "a/b", "downloads": ' + b"9" * 5000 + b"}]",
+}
+
+
+@pytest.mark.parametrize("body", PATHOLOGICAL_BODIES.values(), ids=PATHOLOGICAL_BODIES.keys())
+def test_json_the_parser_cannot_take_fails_only_its_architecture(
+    body: bytes, tmp_path: Path
+) -> None:
+    handler = Scripted(lambda request: httpx.Response(200, content=body))
+    report, _ = _scripted_refresh(tmp_path, handler)
+    assert set(report.failed) == {"bert"}
+    assert "JSON" in report.failed["bert"]
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"gated": ' + b"1" * 5000 + b"}"])
+def test_check_survives_metadata_the_parser_cannot_take(body: bytes) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/auth-check"):
+            return httpx.Response(200, json={"ok": True})
+        return httpx.Response(200, content=body)
+
+    access = anyio.run(
+        lambda: aio.check_model_access(
+            "org/model", endpoint="https://hub.test", transport=httpx.MockTransport(handler)
+        )
+    )
+    assert access.available
+
+
+def test_a_next_page_link_to_another_host_is_not_followed_and_gets_no_token(
+    tmp_path: Path,
+) -> None:
+    # A full page of rejected candidates would make the refresh ask for the next page.
+    page = [
+        {"id": f"quant/bert-{i}-gguf", "downloads": 10_000, "tags": ["transformers", "gguf"]}
+        for i in range(100)
+    ]
+
+    def hostile(request: httpx.Request) -> httpx.Response:
+        link = '<https://evil.test/api/models?cursor=x>; rel="next"'
+        return httpx.Response(200, json=page, headers={"link": link})
+
+    handler = Scripted(hostile)
+    report, _ = _scripted_refresh(tmp_path, handler)
+    assert report.outcomes["bert"].status == "no-candidates"
+    assert {r.url.host for r in handler.requests} == {"hub.test"}
+    assert all(r.headers.get("authorization") == f"Bearer {TOKEN}" for r in handler.requests)
+
+
+def test_a_redirect_to_another_host_is_not_followed_with_a_scripted_transport(
+    tmp_path: Path,
+) -> None:
+    def hostile(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(307, headers={"location": "https://evil.test/steal"})
+
+    handler = Scripted(hostile)
+    report, _ = _scripted_refresh(tmp_path, handler)
+    assert "redirected to another host (evil.test)" in report.failed["bert"]
+    assert {r.url.host for r in handler.requests} == {"hub.test"}
