@@ -1,4 +1,4 @@
-"""Fan-out over architectures: one task per type, per-type outcomes, one merge, one write.
+"""Fan-out over architectures: bounded workers, per-type outcomes, one merge, one write.
 
 Each architecture is fetched and ranked independently; a failure is that
 architecture's outcome and leaves its previous entry untouched. When every
@@ -23,7 +23,7 @@ import httpx
 
 from . import _config
 from ._architectures import all_architectures, get_architecture
-from ._errors import HubUnavailable, RegistryCorrupt, RegistryError
+from ._errors import HubResponseError, HubUnavailable, RegistryCorrupt, RegistryError
 from ._hub import HubClient, RetryPolicy
 from ._models import Architecture, Candidate
 from ._names import resolve_name
@@ -151,14 +151,22 @@ async def fetch_ranking(
     be chosen, so the usual cost is one request per architecture.
     """
     candidates: list[Candidate] = []
+    skipped: list[str] = []
     ranking = rank([], arch, policy)
     async for page in hub.iter_listing(arch.hub_type, limit=limit, max_pages=max_pages):
         for reason in page.skipped:
             log.info("%s: skipped a malformed listing item: %s", arch.name, reason)
+        skipped.extend(page.skipped)
         candidates.extend(page.candidates)
         ranking = rank(candidates, arch, policy)
         if ranking.chosen is not None:
             break
+    if not candidates and skipped:
+        # Not "no candidates": the Hub sent items we could not read, which is its
+        # failure to report, not an empty architecture.
+        raise HubResponseError(
+            f"all {len(skipped)} listing items were malformed (first: {skipped[0]})"
+        )
     return ranking
 
 
@@ -250,7 +258,7 @@ async def refresh(
     try:
         current = read_registry(path)
     except RegistryCorrupt:
-        if on_corrupt == "raise":
+        if write and on_corrupt == "raise":
             raise
         current = {}  # moved aside under the lock when the result is written
     report = RefreshReport(registry=path if write else None)
@@ -273,7 +281,10 @@ async def refresh(
             finish(Outcome(arch.name, skip[0], default, default, skip[1]))
 
     fail_fast = _FailFast(threshold=min(concurrency, len(pending), 8))
-    limiter = anyio.CapacityLimiter(concurrency)
+    # Workers pulling from one shared iterator, not a task per architecture parked
+    # on a limiter: memory stays flat in the number of architectures (~5 KiB per
+    # waiting task otherwise). next() cannot interleave with another worker: no await.
+    todo = iter(pending)
 
     async with HubClient(
         endpoint=endpoint,
@@ -290,14 +301,13 @@ async def refresh(
         async def one(arch: Architecture, scope: anyio.CancelScope) -> None:
             old = _find(current, arch)
             old_default = None if old is None else old["default_model"]
-            async with limiter:
-                try:
-                    ranking = await fetch_ranking(hub, arch, policy)
-                except RegistryError as exc:
-                    if fail_fast.record(exc):
-                        scope.cancel()
-                    finish(Outcome(arch.name, "failed", old_default, old_default, str(exc)))
-                    return
+            try:
+                ranking = await fetch_ranking(hub, arch, policy)
+            except RegistryError as exc:
+                if fail_fast.record(exc):
+                    scope.cancel()
+                finish(Outcome(arch.name, "failed", old_default, old_default, str(exc)))
+                return
             fail_fast.record(None)
             entry = make_entry(ranking, datetime.now(UTC))
             if entry is None:
@@ -312,9 +322,13 @@ async def refresh(
                 )
             )
 
+        async def worker(scope: anyio.CancelScope) -> None:
+            for arch in todo:
+                await one(arch, scope)
+
         async with anyio.create_task_group() as tg:
-            for arch in pending:
-                tg.start_soon(one, arch, tg.cancel_scope)
+            for _ in range(min(concurrency, len(pending))):
+                tg.start_soon(worker, tg.cancel_scope)
 
     report.requests = hub.stats.requests
     report.rate_limited = hub.stats.rate_limited
