@@ -52,7 +52,7 @@ def main() -> None:
         if entry.get("source") != "static" or entry.get("pinned"):
             merged[name] = entry
     write_registry(root_file, merged)
-    snapshot = packaged_registry_path()
+    snapshot = Path(packaged_registry_path())
     snapshot.write_text(dumps_registry(merged), encoding="utf-8")
     print(f"wrote {len(merged)} entries to {root_file} and {snapshot}")
 

@@ -499,6 +499,22 @@ def build() -> dict[str, Any]:
     return {"transformers_version": transformers.__version__, "architectures": entries}
 
 
+def alias_index(table: Mapping[str, Any]) -> Any:
+    """The package's own alias-index derivation (one definition, used here and at runtime)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    from hf_model_registry._architectures import alias_index as derive
+
+    return derive(table)
+
+
+def alias_index_file() -> str:
+    """The alias index's file name, as the package reads it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    from hf_model_registry._architectures import ALIASES_FILE
+
+    return ALIASES_FILE
+
+
 def render(table: Mapping[str, Any]) -> str:
     """The file's text: indented, sorted keys, so a sync diffs well."""
     return json.dumps(table, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
@@ -510,18 +526,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="exit 1 if the file would change")
     args = parser.parse_args(argv)
-    text = render(build())
+    table_document = build()
+    text = render(table_document)
     output: Path = args.output
+    # The small alias index the lookup fast path reads instead of the whole table.
+    aliases_output = output.with_name(alias_index_file())
+    aliases_text = render(alias_index(table_document))
     if args.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current != text:
-            print(f"{output} is out of date; run {Path(__file__).name}", file=sys.stderr)
-            return 1
+        for path, expected in ((output, text), (aliases_output, aliases_text)):
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != expected:
+                print(f"{path} is out of date; run {Path(__file__).name}", file=sys.stderr)
+                return 1
         return 0
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    for path, content in ((output, text), (aliases_output, aliases_text)):
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
     table = json.loads(text)["architectures"]
     counts: dict[str, int] = {}
     for entry in table:

@@ -24,7 +24,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from hf_model_registry._bridge import run_sync
@@ -293,7 +292,8 @@ def _check_args(args: argparse.Namespace) -> None:
 def _write_output(path: str, data: Any) -> int:
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
     except OSError as exc:
         return _error(f"cannot write {path}: {exc.strerror or exc}", EXIT_FAILED)
     print(f"results written to {path}")

@@ -416,3 +416,19 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.split("\n")[:2] == ["[]", "0"]
+
+
+def test_alias_index_file_matches_the_table() -> None:
+    """The small file the lookup fast path reads must say what the table says."""
+    import json
+    from pathlib import Path
+
+    from hf_model_registry import _architectures
+
+    data = Path(_architectures.__file__).parent / "data"
+    table = json.loads((data / "architectures.json").read_text(encoding="utf-8"))
+    index = json.loads((data / _architectures.ALIASES_FILE).read_text(encoding="utf-8"))
+    assert index == _architectures.alias_index(table)
+    for arch in _architectures.all_architectures():
+        for alias in arch.aliases:
+            assert _architectures.resolve_alias(alias) == (arch.name, arch.aliases)

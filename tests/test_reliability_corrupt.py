@@ -39,7 +39,7 @@ STATIC = {
 
 
 def _committed() -> bytes:
-    return packaged_registry_path().read_bytes()
+    return Path(packaged_registry_path()).read_bytes()
 
 
 def _make_file(content: bytes) -> Callable[[Path], None]:

@@ -43,7 +43,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
-COMMITTED = packaged_registry_path().read_bytes()
+COMMITTED = Path(packaged_registry_path()).read_bytes()
 
 # --- building blocks ---------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ entries = st.fixed_dictionaries(
 )
 valid_ids = st.from_regex(
     r"[A-Za-z0-9]{1,8}(/[A-Za-z0-9][A-Za-z0-9_-]{0,10}[A-Za-z0-9])?", fullmatch=True
-)
+).filter(lambda model_id: "--" not in model_id)  # the Hub forbids "--" in repo names
 valid_keys = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,20}", fullmatch=True)
 valid_entries = st.fixed_dictionaries(
     {

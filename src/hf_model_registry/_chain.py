@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from . import _log
 from ._defaults import static_default
 from ._errors import RegistryCorrupt, UnknownModelType, safe_repr
-from ._registry import Entry, Registry, entry_age_seconds, read_registry
+from ._registry import Entry, Registry, StrPath, entry_age_seconds, read_registry
 
 __all__ = [
     "Answer",
@@ -96,7 +95,7 @@ def last_resort(fallback: Answer | None, model_type: object) -> Answer:
 _warned: set[tuple[str, tuple[int, int, int] | None]] = set()
 
 
-def warn_unreadable(path: Path, exc: RegistryCorrupt) -> None:
+def warn_unreadable(path: StrPath, exc: RegistryCorrupt) -> None:
     """Warn that the registry is unreadable: once per process and version of the file."""
     key = (str(path), RegistryCache.signature(path))
     if key in _warned:
@@ -118,7 +117,7 @@ class RegistryCache:
         self._cache: dict[str, tuple[tuple[int, int, int] | None, Registry]] = {}
 
     @staticmethod
-    def signature(path: Path) -> tuple[int, int, int] | None:
+    def signature(path: StrPath) -> tuple[int, int, int] | None:
         """The file's identity for change detection, or None when it cannot be stat'ed."""
         try:
             st = os.stat(path)
@@ -126,7 +125,7 @@ class RegistryCache:
             return None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
-    def get(self, path: Path) -> Registry:
+    def get(self, path: StrPath) -> Registry:
         """The registry at ``path``, from memory when the file has not changed."""
         key = str(path)
         signature = self.signature(path)
@@ -138,7 +137,7 @@ class RegistryCache:
         return registry
 
     @staticmethod
-    def load(path: Path) -> Registry:
+    def load(path: StrPath) -> Registry:
         """Read the registry, degrading a corrupt file to empty with one warning."""
         try:
             return read_registry(path)

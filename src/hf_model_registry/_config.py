@@ -8,7 +8,6 @@ The names follow the Hub's own client (``HF_ENDPOINT``, ``HF_TOKEN``,
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -47,36 +46,40 @@ def progress_disabled() -> bool:
     return env_flag("HF_HUB_DISABLE_PROGRESS_BARS")
 
 
-def packaged_registry_path() -> Path:
+# Paths are plain strings here: pathlib costs ~3 ms of a cold lookup (it imports
+# urllib.parse and ipaddress), and the read path needs nothing but open() and stat().
+
+
+def packaged_registry_path() -> str:
     """The read-only snapshot shipped inside the package."""
-    return Path(__file__).resolve().parent / "data" / REGISTRY_FILENAME
+    here = os.path.dirname(os.path.realpath(__file__))
+    return os.path.join(here, "data", REGISTRY_FILENAME)
 
 
-def read_registry_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+def read_registry_path(explicit: str | os.PathLike[str] | None = None) -> str:
     """The registry to read: argument > ``HF_MODEL_REGISTRY`` > ``./`` file > packaged snapshot."""
     if explicit is not None:
-        return Path(explicit)
+        return os.fspath(explicit)
     from_env = os.environ.get("HF_MODEL_REGISTRY")
     if from_env:
-        return Path(from_env)
-    local = Path(REGISTRY_FILENAME)
-    if local.exists():
-        return local
+        return from_env
+    if os.path.exists(REGISTRY_FILENAME):
+        return REGISTRY_FILENAME
     return packaged_registry_path()
 
 
-def write_registry_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+def write_registry_path(explicit: str | os.PathLike[str] | None = None) -> str:
     """The registry to write: like reading, but never the packaged snapshot.
 
     Without an argument or ``HF_MODEL_REGISTRY`` a refresh writes (and creates)
     ``./huggingface_model_types.json``, which is where the original tool kept it.
     """
     if explicit is not None:
-        return Path(explicit)
+        return os.fspath(explicit)
     from_env = os.environ.get("HF_MODEL_REGISTRY")
     if from_env:
-        return Path(from_env)
-    return Path(REGISTRY_FILENAME)
+        return from_env
+    return REGISTRY_FILENAME
 
 
 def ttl_seconds() -> float:
@@ -114,7 +117,8 @@ def hub_token(explicit: str | None = None) -> str | None:
         os.path.expanduser("~"), ".cache", "huggingface"
     )
     try:
-        text = Path(home, "token").read_text(encoding="utf-8").strip()
+        with open(os.path.join(home, "token"), encoding="utf-8") as handle:
+            text = handle.read().strip()
     except OSError:
         return None
     return text or None

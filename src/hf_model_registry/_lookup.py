@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from . import _config
 from ._bridge import run_sync
@@ -52,7 +51,7 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
         now = time.monotonic()
         if now - checked_at < STAT_INTERVAL_SECONDS:
             return answer
-        if RegistryCache.signature(_path_of(path_text)) == signature:
+        if RegistryCache.signature(path_text) == signature:
             _MEMO[key] = (answer, path_text, signature, now)
             return answer
         del _MEMO[key]
@@ -65,10 +64,6 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
         time.monotonic(),
     )
     return answer
-
-
-def _path_of(text: str) -> Path:
-    return Path(text)
 
 
 def _compute(model_type: str, registry: str | os.PathLike[str] | None) -> Answer:

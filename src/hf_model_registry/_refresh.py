@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import anyio
@@ -78,7 +77,7 @@ class RefreshReport:
     rate_limited: int = 0
     retries: int = 0
     seconds: float = 0.0
-    registry: Path | None = None
+    registry: str | None = None
     written: bool = False
 
     def names(self, *statuses: Status) -> list[str]:

@@ -12,8 +12,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _log
 from ._candidates import validate_model_id
@@ -23,6 +22,7 @@ from ._errors import InvalidModelId, RegistryCorrupt, RegistryError, safe_repr
 __all__ = [
     "Entry",
     "Registry",
+    "StrPath",
     "dumps_registry",
     "entry_age_seconds",
     "locked_update",
@@ -36,6 +36,12 @@ __all__ = [
 
 Entry = dict[str, Any]
 Registry = dict[str, Entry]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Paths arrive as str or os.PathLike; the read path never builds a pathlib.Path
+# (pathlib costs ~3 ms of a cold lookup), writers do.
+StrPath = str | os.PathLike[str]
 
 # A registry is a handful of kB per hundred entries; anything this large is not one,
 # and reading it whole would only waste memory before failing validation.
@@ -140,7 +146,7 @@ def parse_registry(data: bytes, *, source: str = "registry") -> Registry:
     return registry
 
 
-def read_registry(path: Path, *, missing_ok: bool = True) -> Registry:
+def read_registry(path: StrPath, *, missing_ok: bool = True) -> Registry:
     """Read, parse and validate the registry at ``path``.
 
     A missing file is an empty registry when ``missing_ok``; any other problem
@@ -169,26 +175,29 @@ def dumps_registry(registry: Mapping[str, Entry]) -> str:
     return json.dumps(registry, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _refuse_packaged(path: Path) -> None:
+def _refuse_packaged(path: StrPath) -> None:
     with contextlib.suppress(OSError):
-        if path.resolve() == packaged_registry_path():
+        if os.path.realpath(path) == packaged_registry_path():
             raise RegistryError(
                 f"{path} is the read-only snapshot shipped in the package; "
                 "pass --registry PATH or set HF_MODEL_REGISTRY"
             )
 
 
-def write_registry(path: Path, registry: Mapping[str, Entry]) -> None:
+def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
     """Replace the file atomically: a reader sees the old file or the new one, never a part.
 
     The temp file lives in the same directory (``os.replace`` is atomic only
     within a file system), is flushed and fsynced before the rename, keeps the
     old file's mode, and is removed if anything fails.
     """
+    from pathlib import Path
+
+    path = Path(path)
     _refuse_packaged(path)
     validate_registry(dict(registry), source=str(path))
     text = dumps_registry(registry)
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = path.parent
     try:
         mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
@@ -210,7 +219,7 @@ def write_registry(path: Path, registry: Mapping[str, Entry]) -> None:
     _fsync_directory(directory)
 
 
-def _fsync_directory(directory: Path) -> None:
+def _fsync_directory(directory: StrPath) -> None:
     # Makes the rename itself durable across a power cut; not all platforms allow it.
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -227,7 +236,7 @@ def _fsync_directory(directory: Path) -> None:
 def _remove_stale_temps(path: Path) -> None:
     # Only the lock holder writes temp files, so under the lock any leftover is
     # from a writer that was killed mid-write.
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = path.parent
     for leftover in directory.glob(f".{path.name}{_TEMP_MARK}*"):
         with contextlib.suppress(OSError):
             leftover.unlink()
@@ -266,7 +275,7 @@ def _lock(path: Path) -> Iterator[None]:
 
 
 def locked_update(
-    path: Path,
+    path: StrPath,
     mutate: Callable[[Registry], Registry],
     *,
     on_corrupt: Literal["raise", "move-aside"] = "raise",
@@ -278,6 +287,9 @@ def locked_update(
     With ``on_corrupt="move-aside"`` an unreadable file is renamed to
     ``<name>.corrupt-<UTC timestamp>`` and the update starts from empty.
     """
+    from pathlib import Path
+
+    path = Path(path)
     _refuse_packaged(path)
     with _lock(path):
         _remove_stale_temps(path)

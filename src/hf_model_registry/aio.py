@@ -13,7 +13,6 @@ import os
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _config
@@ -49,7 +48,7 @@ __all__ = [
 log = logging.getLogger("hf_model_registry")
 
 
-async def _read(path: Path) -> Registry:
+async def _read(path: str) -> Registry:
     import aiofiles
 
     try:
@@ -110,7 +109,9 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
     path = _config.read_registry_path(registry)
     # The packaged snapshot is read-only, and a corrupt file is left for refresh-all
     # to move aside: answer from the Hub, but write nothing.
-    writable = path.resolve() != _config.packaged_registry_path() and _readable(path)
+    import anyio
+
+    writable = await anyio.to_thread.run_sync(_writable, path)
     try:
         report = await _refresh(
             [name],
@@ -131,9 +132,11 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
 
 
-def _readable(path: Path) -> bool:
+def _writable(path: str) -> bool:
     from ._registry import read_registry
 
+    if os.path.realpath(path) == _config.packaged_registry_path():
+        return False
     try:
         read_registry(path)
     except RegistryCorrupt:
