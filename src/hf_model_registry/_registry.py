@@ -170,9 +170,12 @@ def read_registry(path: StrPath, *, missing_ok: bool = True) -> Registry:
     return parse_registry(data, source=str(path))
 
 
+_JSON_FORMAT: dict[str, Any] = {"indent": 2, "sort_keys": True, "ensure_ascii": False}
+
+
 def dumps_registry(registry: Mapping[str, Entry]) -> str:
     """Serialize with sorted keys and indentation, so a refresh diffs well in git."""
-    return json.dumps(registry, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(registry, **_JSON_FORMAT) + "\n"
 
 
 def _refuse_packaged(path: StrPath) -> None:
@@ -196,7 +199,6 @@ def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
     path = Path(path)
     _refuse_packaged(path)
     validate_registry(dict(registry), source=str(path))
-    text = dumps_registry(registry)
     directory = path.parent
     try:
         mode = os.stat(path).st_mode & 0o7777
@@ -207,7 +209,10 @@ def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}{_TEMP_MARK}", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            # Streamed, in the same format as dumps_registry: the whole text never sits
+            # in memory, so a refresh's peak stays flat in the number of entries.
+            json.dump(registry, handle, **_JSON_FORMAT)
+            handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
@@ -335,5 +340,5 @@ def merge_entries(current: Mapping[str, Entry], updates: Mapping[str, Entry]) ->
         if old is not None and old.get("pinned") is True:
             continue
         kept = {} if old is None else {k: v for k, v in old.items() if k not in MANAGED_KEYS}
-        merged[key] = {**kept, **entry}
+        merged[key] = {**kept, **entry} if kept else entry
     return merged
