@@ -236,3 +236,39 @@ def test_compat_module_exposes_the_original_names() -> None:
     assert callable(find_models.query_huggingface_api)
     assert callable(find_models.try_model_access)
     json.dumps(types)  # plain data, as in the original
+
+
+def test_async_api_runs_under_trio(tmp_path: Path, offline: None) -> None:
+    import anyio
+
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"vit": entry("google/vit-base-patch16-224", source="hub")},
+    )
+
+    async def main() -> tuple[str, str]:
+        vit = await aio.get_recommended_default_model("vit")
+        return vit, (await aio.lookup("whisper")).source
+
+    assert anyio.run(main, backend="trio") == ("google/vit-base-patch16-224", "static")
+
+
+def test_sync_facade_inside_trio_runs_the_core_in_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    calls: list[str] = []
+
+    async def fake_from_hub(name: str, registry: object) -> None:
+        calls.append(name)
+
+    monkeypatch.setattr(aio, "_from_hub", fake_from_hub)
+    stale = entry("a/old", age=timedelta(days=30), source="hub")
+    write(tmp_path / "huggingface_model_types.json", {"bert": stale})
+
+    async def main() -> str:
+        return _lookup.get_recommended_default_model("bert")
+
+    assert anyio.run(main, backend="trio") == "a/old"
+    assert calls == ["bert"]

@@ -54,12 +54,19 @@ RegistryOption = Annotated[
     Path | None,
     typer.Option(
         "--registry",
+        metavar="PATH",
         help="Registry file. Default: $HF_MODEL_REGISTRY, else ./huggingface_model_types.json "
         "if present, else the snapshot shipped in the package (read-only).",
         show_default=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+ModelTypeArg = Annotated[
+    str, typer.Argument(metavar="MODEL_TYPE", help="Architecture, e.g. bert or gpt-j.")
+]
+ModelIdArg = Annotated[
+    str, typer.Argument(metavar="MODEL_ID", help="Hub model id, e.g. openai-community/gpt2.")
+]
 
 
 def _exit_code(exc: BaseException) -> int:
@@ -111,7 +118,7 @@ def _emit_json(obj: Any) -> None:
 
 
 @app.command()
-def recommend(model_type: str, registry: RegistryOption = None) -> None:
+def recommend(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
     """Print the recommended default model id for MODEL_TYPE (alone, on stdout)."""
     from ._lookup import lookup
 
@@ -124,7 +131,7 @@ def recommend(model_type: str, registry: RegistryOption = None) -> None:
 @app.command()
 def show(
     model_type: Annotated[
-        str | None, typer.Argument(help="One architecture; all if omitted.")
+        str | None, typer.Argument(metavar="[MODEL_TYPE]", help="One architecture; all if omitted.")
     ] = None,
     registry: RegistryOption = None,
     as_json: JsonOption = False,
@@ -223,6 +230,7 @@ EndpointOption = Annotated[
     str | None,
     typer.Option(
         "--endpoint",
+        metavar="URL",
         help="Hub URL. Default: $HF_ENDPOINT, else https://huggingface.co.",
         show_default=False,
     ),
@@ -231,6 +239,7 @@ TokenOption = Annotated[
     str | None,
     typer.Option(
         "--token",
+        metavar="TOKEN",
         help="Hub token. Default: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, then $HF_HOME/token. "
         "Sent to the endpoint only, never printed or stored.",
         show_default=False,
@@ -239,13 +248,18 @@ TokenOption = Annotated[
 ConcurrencyOption = Annotated[
     int,
     typer.Option(
-        "--concurrency", min=1, max=256, help="Requests in flight at once (measured best: 8-32)."
+        "--concurrency",
+        metavar="N",
+        min=1,
+        max=256,
+        help="Requests in flight at once (measured best: 8-32).",
     ),
 ]
 RateOption = Annotated[
     float | None,
     typer.Option(
         "--rate",
+        metavar="PER_SECOND",
         min=0.001,
         max=1e6,
         help="Cap on requests per second (client side).",
@@ -258,14 +272,15 @@ MaxAgeOption = Annotated[
         "--max-age",
         parser=_duration,
         metavar="DURATION",
-        help="Skip entries refreshed more recently than this (90, 30s, 15m, 12h, 7d). "
-        "0: refresh all.",
+        help="Skip entries refreshed more recently than this (90, 30s, 15m, 12h, 7d, 2w).",
+        show_default="0 (refresh all)",
     ),
 ]
 TimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
+        metavar="SECONDS",
         min=0.001,
         max=3600,
         help="Deadline in seconds of one request attempt, reading the whole answer included.",
@@ -274,16 +289,28 @@ TimeoutOption = Annotated[
 ConnectTimeoutOption = Annotated[
     float,
     typer.Option(
-        "--connect-timeout", min=0.001, max=3600, help="Seconds to wait for a connection."
+        "--connect-timeout",
+        metavar="SECONDS",
+        min=0.001,
+        max=3600,
+        help="Seconds to wait for a connection.",
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 MaxParamsOption = Annotated[
     float,
-    typer.Option("--max-params", min=0, max=1e15, help="Size budget in parameters for a default."),
+    typer.Option(
+        "--max-params",
+        metavar="N",
+        min=0,
+        max=1e15,
+        help="Size budget in parameters for a default (e.g. 2e9).",
+        show_default="2e9",
+    ),
 ]
 MinDownloadsOption = Annotated[
-    int, typer.Option("--min-downloads", min=0, help="Popularity floor for a default.")
+    int,
+    typer.Option("--min-downloads", metavar="N", min=0, help="Popularity floor for a default."),
 ]
 
 
@@ -351,7 +378,8 @@ def _run_refresh(
 @app.command()
 def refresh(
     types_: Annotated[
-        list[str], typer.Argument(metavar="TYPE...", help="Architectures to refresh.")
+        list[str],
+        typer.Argument(metavar="TYPE...", help="Architectures to refresh, e.g. bert gpt2 t5."),
     ],
     registry: RegistryOption = None,
     endpoint: EndpointOption = None,
@@ -425,7 +453,7 @@ def refresh_all(
 
 @app.command()
 def explain(
-    model_type: str,
+    model_type: ModelTypeArg,
     endpoint: EndpointOption = None,
     token: TokenOption = None,
     max_params: MaxParamsOption = 2e9,
@@ -453,7 +481,7 @@ def explain(
 
 
 @app.command()
-def pin(model_type: str, model_id: str, registry: RegistryOption = None) -> None:
+def pin(model_type: ModelTypeArg, model_id: ModelIdArg, registry: RegistryOption = None) -> None:
     """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it."""
     from ._candidates import validate_model_id
     from ._names import resolve_name
@@ -476,7 +504,7 @@ def pin(model_type: str, model_id: str, registry: RegistryOption = None) -> None
 
 
 @app.command()
-def unpin(model_type: str, registry: RegistryOption = None) -> None:
+def unpin(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
     """Remove the pin of MODEL_TYPE; the next refresh may change its default."""
     from ._names import resolve_name
     from ._registry import locked_update
@@ -501,7 +529,7 @@ def unpin(model_type: str, registry: RegistryOption = None) -> None:
 
 @app.command()
 def check(
-    model_id: str,
+    model_id: ModelIdArg,
     endpoint: EndpointOption = None,
     token: TokenOption = None,
     as_json: JsonOption = False,
@@ -535,6 +563,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=argv, prog_name="hf-model-registry", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors (exit 2): bad option, bad value
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare command: show the help as is
+            typer.echo(exc.format_message(), err=True)
+            return exc.exit_code
         hint = " (see --help)" if exc.exit_code == EXIT_USAGE else ""
         typer.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
         return exc.exit_code

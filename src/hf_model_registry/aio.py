@@ -49,11 +49,12 @@ log = logging.getLogger("hf_model_registry")
 
 
 async def _read(path: str) -> Registry:
-    import aiofiles
+    import anyio
 
     try:
-        async with aiofiles.open(path, "rb") as handle:
-            data = await handle.read()
+        # anyio's file API runs the read in a worker thread under asyncio and trio
+        # alike (aiofiles is asyncio-only and fails under trio).
+        data = await anyio.Path(path).read_bytes()
     except OSError:
         # Missing, a directory, no permission: the sync reader knows how to say which.
         return RegistryCache.load(path)
