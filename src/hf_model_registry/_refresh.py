@@ -9,6 +9,7 @@ written once, atomically, under the cross-process lock, after all fetches.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -255,7 +256,8 @@ async def refresh(
     policy = policy or Policy(allow_gated=token is not None)
     path = _config.write_registry_path(registry)
     try:
-        current = read_registry(path)
+        # File I/O off the event loop: the caller may be an async app doing other work.
+        current = await anyio.to_thread.run_sync(read_registry, path)
     except RegistryCorrupt:
         if write and on_corrupt == "raise":
             raise
@@ -342,7 +344,15 @@ async def refresh(
         if outcome.entry is not None
     }
     if write and updates:
-        locked_update(path, lambda latest: merge_entries(latest, updates), on_corrupt=on_corrupt)
+        # In a worker thread: waiting for another process's lock must not stall the loop.
+        await anyio.to_thread.run_sync(
+            functools.partial(
+                locked_update,
+                path,
+                lambda latest: merge_entries(latest, updates),
+                on_corrupt=on_corrupt,
+            )
+        )
         report.written = True
     report.seconds = time.monotonic() - started
     return report

@@ -175,11 +175,14 @@ async def refresh_all(**options: Any) -> RefreshReport:
     An unreadable registry file is moved aside to ``<name>.corrupt-<timestamp>``
     and a valid one is written in its place.
     """
+    import anyio
+
     from ._refresh import all_names
     from ._refresh import refresh as _refresh
 
     options.setdefault("on_corrupt", "move-aside")
-    return await _refresh(all_names(options.get("registry")), **options)
+    names = await anyio.to_thread.run_sync(all_names, options.get("registry"))
+    return await _refresh(names, **options)
 
 
 async def explain(
