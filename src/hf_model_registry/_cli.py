@@ -333,12 +333,14 @@ def _run_refresh(
     concurrency: int,
     rate: float | None,
     max_age: float,
-    as_json: bool,
-    quiet: bool,
-    policy: Any,
+    max_params: float,
+    min_downloads: int,
     timeout: float,
     connect_timeout: float,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
+    """The body of `refresh` and `refresh-all` (types_ None: every architecture)."""
     import anyio
 
     from . import aio
@@ -354,7 +356,7 @@ def _run_refresh(
         "concurrency": concurrency,
         "rate": rate,
         "max_age": max_age,
-        "policy": policy,
+        "policy": _policy(max_params, min_downloads, token),
         "request_timeout": timeout,
         "connect_timeout": connect_timeout,
     }
@@ -399,20 +401,7 @@ def refresh(
     Exit 0 when all were refreshed, 1 when some failed (their entries are kept),
     3 when the Hub is unreachable (the registry is untouched).
     """
-    _run_refresh(
-        types_,
-        registry=registry,
-        endpoint=endpoint,
-        token=token,
-        concurrency=concurrency,
-        rate=rate,
-        max_age=max_age,
-        as_json=as_json,
-        quiet=quiet,
-        policy=_policy(max_params, min_downloads, token),
-        timeout=timeout,
-        connect_timeout=connect_timeout,
-    )
+    _run_refresh(**locals())  # every parameter, forwarded by name
 
 
 @app.command("refresh-all")
@@ -435,20 +424,7 @@ def refresh_all(
     Writes the registry once, atomically, under a lock; a corrupt registry file
     is moved aside to <name>.corrupt-<timestamp>. Exit codes as for `refresh`.
     """
-    _run_refresh(
-        None,
-        registry=registry,
-        endpoint=endpoint,
-        token=token,
-        concurrency=concurrency,
-        rate=rate,
-        max_age=max_age,
-        as_json=as_json,
-        quiet=quiet,
-        policy=_policy(max_params, min_downloads, token),
-        timeout=timeout,
-        connect_timeout=connect_timeout,
-    )
+    _run_refresh(None, **locals())  # every parameter, forwarded by name
 
 
 @app.command()
