@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from hf_model_registry._bridge import run_sync
 from hf_model_registry._errors import (
     HubUnavailable,
+    InvalidEndpoint,
     InvalidModelId,
     InvalidModelType,
+    InvalidToken,
     RegistryError,
     UnknownModelType,
 )
@@ -271,7 +273,7 @@ def _error(message: str, code: int) -> int:
 
 
 def _exit_code(exc: RegistryError) -> int:
-    if isinstance(exc, InvalidModelType | InvalidModelId):
+    if isinstance(exc, InvalidModelType | InvalidModelId | InvalidEndpoint | InvalidToken):
         return EXIT_USAGE
     if isinstance(exc, HubUnavailable):
         return EXIT_UNREACHABLE

@@ -244,7 +244,13 @@ def test_validate_exits_1_and_names_the_problem(
     assert str(path) in err
 
 
-@pytest.mark.parametrize("kind", _params(ALL_KINDS))
+# A path that cannot be read at all (a directory, no permission) may be a user's mistyped
+# --registry: refresh-all refuses it rather than renaming someone's directory away.
+UNREADABLE_KINDS = ("directory", "unreadable")
+GARBAGE_KINDS = {k: v for k, v in ALL_KINDS.items() if k not in UNREADABLE_KINDS}
+
+
+@pytest.mark.parametrize("kind", _params(GARBAGE_KINDS))
 def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_valid_one(
     kind: str,
     make_registry: Callable[[str], Path],
@@ -276,6 +282,24 @@ def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_val
     assert data["gpt2"]["default_model"] == "openai-community/gpt2"
     assert len(data) > 500
     assert "moved it aside" in err and aside[0].name in err
+
+
+@pytest.mark.parametrize("kind", UNREADABLE_KINDS)
+def test_refresh_all_refuses_a_path_it_cannot_read_and_leaves_it_in_place(
+    kind: str,
+    make_registry: Callable[[str], Path],
+    sim: ThreadedHubSimulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = make_registry(kind)
+    original = _snapshot(path)
+    code = main(["refresh-all", "--registry", str(path), "--endpoint", sim.url, "--quiet"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.count("\n") == 1 and str(path) in err and ALL_KINDS[kind][1] in err
+    assert _snapshot(path) == original
+    assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
 
 
 @pytest.mark.parametrize("kind", ["truncated-json", "binary-garbage", "directory"])

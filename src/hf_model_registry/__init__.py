@@ -19,6 +19,7 @@ from ._errors import (
     RateLimited,
     RegistryCorrupt,
     RegistryError,
+    RegistryUnreadable,
     UnknownModelType,
 )
 from ._lookup import clear_cache, get_recommended_default_model, lookup
@@ -36,6 +37,7 @@ __all__ = [
     "RateLimited",
     "RegistryCorrupt",
     "RegistryError",
+    "RegistryUnreadable",
     "UnknownModelType",
     "__version__",
     "clear_cache",

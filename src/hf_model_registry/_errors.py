@@ -18,6 +18,7 @@ __all__ = [
     "RateLimited",
     "RegistryCorrupt",
     "RegistryError",
+    "RegistryUnreadable",
     "UnknownModelType",
 ]
 
@@ -56,6 +57,13 @@ class UnknownModelType(RegistryError, LookupError):
 
 class RegistryCorrupt(RegistryError):
     """The registry file cannot be read, parsed or validated."""
+
+
+class RegistryUnreadable(RegistryCorrupt):
+    """The registry path cannot be read at all (a directory, no permission, I/O error).
+
+    Unlike garbage in a readable file, this is never moved aside and replaced.
+    """
 
 
 class HubUnavailable(RegistryError):

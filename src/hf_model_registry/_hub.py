@@ -11,10 +11,12 @@ to another host and pagination links to another host are never followed.
 from __future__ import annotations
 
 import email.utils
+import functools
 import itertools
 import logging
 import math
 import random
+import ssl
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -192,9 +194,18 @@ def _check_token(token: str | None) -> None:
         )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes ~20 ms: once per process, and off the event loop.
+    return httpx.create_ssl_context()
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port out of range in a server-sent Location or Link
+        return "", "", None  # equals no endpoint's origin: refused or ignored
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
@@ -217,6 +228,7 @@ class HubClient:
         retry: RetryPolicy | None = None,
         rate: float | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_quota_wait: float | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         if connections < 1:
@@ -235,7 +247,7 @@ class HubClient:
         self._attempt_timeout = attempt_timeout
         self.retry = retry or RetryPolicy()
         self._sleep = sleep or anyio.sleep
-        self.pacer = Pacer(rate=rate, sleep=sleep)
+        self.pacer = Pacer(rate=rate, sleep=sleep, max_wait=max_quota_wait)
         self._max_body = max_body_bytes
         self._clients: list[httpx.AsyncClient] = []
         self._next_client: Iterator[int] | None = None
@@ -262,7 +274,7 @@ class HubClient:
         headers = {"User-Agent": f"hf-model-registry/{__version__} httpx/{httpx.__version__}"}
         # One TLS context for all pools: each transport would otherwise load the CA
         # bundle again (~20 ms each), even for a plain-http mirror.
-        tls = httpx.create_ssl_context() if self._transport is None else None
+        tls = await anyio.to_thread.run_sync(_tls_context) if self._transport is None else None
         for _ in range(pools):
             transport = self._transport or httpx.AsyncHTTPTransport(
                 verify=tls if tls is not None else True,
@@ -349,6 +361,11 @@ class HubClient:
             raise _Retryable(f"{type(exc).__name__} from {self.endpoint}") from None
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__} talking to {self.endpoint}") from None
+        except httpx.DecodingError:
+            # The server's Content-Encoding does not match its body: not transient.
+            raise HubResponseError(f"undecodable response body from {self.endpoint}") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise HubResponseError(f"{type(exc).__name__} talking to {self.endpoint}") from None
         finally:
             if not answered:
                 self.pacer.forget(ticket)

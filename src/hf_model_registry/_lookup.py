@@ -51,10 +51,15 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
         now = time.monotonic()
         if now - checked_at < STAT_INTERVAL_SECONDS:
             return answer
-        if RegistryCache.signature(path_text) == signature:
+        # Still the file that applies (a ./huggingface_model_types.json created since
+        # takes precedence), and unchanged: the answer stands for another interval.
+        if (
+            _config.read_registry_path(registry) == path_text
+            and RegistryCache.signature(path_text) == signature
+        ):
             _MEMO[key] = (answer, path_text, signature, now)
             return answer
-        del _MEMO[key]
+        _MEMO.pop(key, None)  # another thread may have dropped it already
     answer = _compute(model_type, registry)
     path = _config.read_registry_path(registry)
     _MEMO[key] = (

@@ -83,10 +83,14 @@ class Pacer:
         rate: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        max_wait: float | None = None,
     ) -> None:
         if rate is not None and not (rate > 0 and math.isfinite(rate)):
             raise ValueError("rate must be a positive number of requests per second")
         self._interval = 1.0 / rate if rate else 0.0
+        # An interactive caller (a lookup) would rather fail over to its local answer
+        # than wait out a spent quota window (300 s on the Hub).
+        self._max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
         self._lock: Any = None
@@ -144,6 +148,13 @@ class Pacer:
                 now = self._clock()
                 # No reset time known (no header yet): look again soon rather than stall.
                 end = self._window_end if self._window_end is not None else now + 1.0
+                if self._max_wait is not None and end - now > self._max_wait:
+                    from ._errors import RateLimited
+
+                    raise RateLimited(
+                        f"API quota spent; it resets in {end - now:.0f} s",
+                        retry_after=end - now,
+                    )
                 await self._pause(end - now)
                 self._start_window()
             if self._interval:

@@ -23,7 +23,13 @@ import httpx
 
 from . import _config
 from ._architectures import all_architectures, get_architecture
-from ._errors import HubResponseError, HubUnavailable, RegistryCorrupt, RegistryError
+from ._errors import (
+    HubResponseError,
+    HubUnavailable,
+    RegistryCorrupt,
+    RegistryError,
+    RegistryUnreadable,
+)
 from ._hub import HubClient, RetryPolicy
 from ._models import Architecture, Candidate
 from ._names import resolve_name
@@ -67,6 +73,7 @@ class Outcome:
     new_default: str | None = None
     reason: str = ""
     entry: Entry | None = None
+    error: RegistryError | None = None
 
 
 @dataclass(slots=True)
@@ -235,6 +242,7 @@ async def refresh(
     retry: RetryPolicy | None = None,
     connect_timeout: float = 5.0,
     request_timeout: float = 30.0,
+    max_quota_wait: float | None = None,
     write: bool = True,
     on_corrupt: Literal["raise", "move-aside"] = "raise",
     on_outcome: Callable[[Outcome], None] | None = None,
@@ -243,6 +251,8 @@ async def refresh(
 
     ``request_timeout`` is the deadline of one attempt (connect, send, read the whole
     body): a server that drips its answer cannot hold a worker longer.
+    ``max_quota_wait`` (default: no limit) fails an architecture with
+    ``RateLimited`` instead of waiting longer than that for the quota to reset.
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
     before any request for a bad name, ``HubOffline`` when ``HF_HUB_OFFLINE`` is
     set and ``HubUnavailable`` (registry untouched) when the Hub cannot be reached.
@@ -258,8 +268,9 @@ async def refresh(
     try:
         # File I/O off the event loop: the caller may be an async app doing other work.
         current = await anyio.to_thread.run_sync(read_registry, path)
-    except RegistryCorrupt:
-        if write and on_corrupt == "raise":
+    except RegistryCorrupt as exc:
+        # Garbage can be moved aside at the write; an unreadable path cannot be written.
+        if write and (on_corrupt == "raise" or isinstance(exc, RegistryUnreadable)):
             raise
         current = {}  # moved aside under the lock when the result is written
     report = RefreshReport(registry=path if write else None)
@@ -297,6 +308,7 @@ async def refresh(
         connect_timeout=connect_timeout,
         read_timeout=request_timeout,
         attempt_timeout=request_timeout,
+        max_quota_wait=max_quota_wait,
     ) as hub:
 
         async def one(arch: Architecture, scope: anyio.CancelScope) -> None:
@@ -307,7 +319,7 @@ async def refresh(
             except RegistryError as exc:
                 if fail_fast.record(exc):
                     scope.cancel()
-                finish(Outcome(arch.name, "failed", old_default, old_default, str(exc)))
+                finish(Outcome(arch.name, "failed", old_default, old_default, str(exc), error=exc))
                 return
             fail_fast.record(None)
             entry = make_entry(ranking, datetime.now(UTC))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import _log
 from ._candidates import validate_model_id
 from ._config import packaged_registry_path
-from ._errors import InvalidModelId, RegistryCorrupt, RegistryError, safe_repr
+from ._errors import InvalidModelId, RegistryCorrupt, RegistryError, RegistryUnreadable, safe_repr
 
 __all__ = [
     "Entry",
@@ -160,11 +160,11 @@ def read_registry(path: StrPath, *, missing_ok: bool = True) -> Registry:
             return {}
         raise RegistryCorrupt(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise RegistryCorrupt(f"{path}: is a directory, not a registry file") from None
+        raise RegistryUnreadable(f"{path}: is a directory, not a registry file") from None
     except PermissionError:
-        raise RegistryCorrupt(f"{path}: permission denied") from None
+        raise RegistryUnreadable(f"{path}: permission denied") from None
     except OSError as exc:
-        raise RegistryCorrupt(f"{path}: cannot be read ({exc.strerror})") from None
+        raise RegistryUnreadable(f"{path}: cannot be read ({exc.strerror})") from None
     if len(data) > _MAX_FILE_BYTES:
         raise RegistryCorrupt(f"{path}: larger than {_MAX_FILE_BYTES} bytes")
     return parse_registry(data, source=str(path))
@@ -296,19 +296,24 @@ def locked_update(
 
     path = Path(path)
     _refuse_packaged(path)
-    with _lock(path):
-        _remove_stale_temps(path)
-        try:
-            current = read_registry(path)
-        except RegistryCorrupt as exc:
-            if on_corrupt == "raise":
-                raise
-            _move_aside(path, exc)
-            current = {}
-        updated = mutate(current)
-        if updated != current or not path.exists():
-            write_registry(path, updated)
-        return updated
+    try:
+        with _lock(path):
+            _remove_stale_temps(path)
+            try:
+                current = read_registry(path)
+            except RegistryCorrupt as exc:
+                # Only garbage in a readable file is replaced; a directory or a file we
+                # may not read is the user's, and is never renamed away.
+                if on_corrupt == "raise" or isinstance(exc, RegistryUnreadable):
+                    raise
+                _move_aside(path, exc)
+                current = {}
+            updated = mutate(current)
+            if updated != current or not path.exists():
+                write_registry(path, updated)
+            return updated
+    except OSError as exc:  # read-only directory, disk full, lock file not creatable
+        raise RegistryError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 # Keys a refresh owns; any other key in an entry is the user's and survives a refresh.

@@ -24,7 +24,7 @@ from ._chain import (
     local_answer,
     warn_unreadable,
 )
-from ._errors import HubUnavailable, RegistryCorrupt, RegistryError
+from ._errors import HubUnavailable, RateLimited, RegistryCorrupt, RegistryError
 from ._hub import RetryPolicy
 from ._names import resolve_name
 from ._registry import Registry, parse_registry
@@ -121,11 +121,15 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
             retry=_LOOKUP_RETRY,
             connect_timeout=3.0,
             request_timeout=10.0,
+            max_quota_wait=_LOOKUP_RETRY.max_total_wait,
         )
     except HubUnavailable:
         _hub_down_until = time.monotonic() + _HUB_BACKOFF_SECONDS
         raise
     outcome = report.outcomes.get(name)
+    if outcome is not None and isinstance(outcome.error, RateLimited):
+        # The quota is spent: later lookups in this process answer locally until it resets.
+        _hub_down_until = time.monotonic() + (outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
             log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
@@ -137,6 +141,11 @@ def _writable(path: str) -> bool:
     from ._registry import read_registry
 
     if os.path.realpath(path) == _config.packaged_registry_path():
+        return False
+    # The lock file and the temp file go next to the registry: the directory must be
+    # writable too, or the Hub's answer is only returned, not saved.
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.access(directory, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
         return False
     try:
         read_registry(path)
