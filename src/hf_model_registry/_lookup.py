@@ -60,20 +60,20 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
             _MEMO[key] = (answer, path_text, signature, now)
             return answer
         _MEMO.pop(key, None)  # another thread may have dropped it already
-    answer = _compute(model_type, registry)
     path = _config.read_registry_path(registry)
+    answer = _compute(model_type, registry, path)
+    # Stat after computing: a Hub answer may just have been written into the file.
     _MEMO[key] = (
         answer._replace(source="memo"),
-        str(path),
+        path,
         RegistryCache.signature(path),
         time.monotonic(),
     )
     return answer
 
 
-def _compute(model_type: str, registry: str | os.PathLike[str] | None) -> Answer:
+def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str) -> Answer:
     name, aliases = resolve_name(model_type)
-    path = _config.read_registry_path(registry)
     entry = find_entry(_CACHE.get(path), name, aliases)
     fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
     if fresh is not None:

@@ -51,6 +51,7 @@ __all__ = [
     "fetch_ranking",
     "make_entry",
     "refresh",
+    "resolve_token",
 ]
 
 log = logging.getLogger("hf_model_registry.refresh")
@@ -177,6 +178,11 @@ async def fetch_ranking(
     return ranking
 
 
+async def resolve_token(token: str | None) -> str | None:
+    """The Hub token (argument, environment or ``$HF_HOME/token``), read off the event loop."""
+    return await anyio.to_thread.run_sync(_config.hub_token, token)
+
+
 def _architecture(name: str) -> Architecture:
     # A type missing from the table (a new transformers release, a user's own) is
     # still refreshable: its Hub tag is its name and any task is acceptable.
@@ -262,7 +268,7 @@ async def refresh(
     if max_age < 0:
         raise ValueError("max_age must not be negative")
     archs = _resolve_types(types)
-    token = _config.hub_token(token)
+    token = await resolve_token(token)
     policy = policy or Policy(allow_gated=token is not None)
     path = _config.write_registry_path(registry)
     try:

@@ -204,11 +204,11 @@ async def explain(
 ) -> Ranking:
     """Query the Hub for ``model_type`` and return the full ranking with every reason."""
     from ._hub import HubClient
-    from ._refresh import _architecture, fetch_ranking
+    from ._refresh import _architecture, fetch_ranking, resolve_token
     from ._selection import Policy
 
     name, _ = resolve_name(model_type)
-    token = _config.hub_token(token)
+    token = await resolve_token(token)
     async with HubClient(endpoint=endpoint, token=token, transport=transport) as hub:
         return await fetch_ranking(
             hub, _architecture(name), policy or Policy(allow_gated=token is not None)
@@ -230,14 +230,14 @@ async def query_huggingface_api(
     ``parameters`` (None when the Hub does not know it). One request.
     """
     from ._hub import HubClient
-    from ._refresh import _architecture
+    from ._refresh import _architecture, resolve_token
 
     if limit < 1:
         raise ValueError("limit must be at least 1")
     name, _ = resolve_name(model_type)
     arch = _architecture(name)
     async with HubClient(
-        endpoint=endpoint, token=_config.hub_token(token), transport=transport
+        endpoint=endpoint, token=await resolve_token(token), transport=transport
     ) as hub:
         page = await hub.list_page(arch.hub_type, limit=max(limit, 20))
     found = [c for c in page.candidates if c.downloads >= min_downloads]
@@ -265,10 +265,11 @@ async def check_model_access(
     """Whether ``model_id`` can be downloaded: available, gated, not found, unreachable."""
     from ._access import check_access
     from ._hub import HubClient
+    from ._refresh import resolve_token
 
     hub = HubClient(
         endpoint=endpoint,
-        token=_config.hub_token(token),
+        token=await resolve_token(token),
         transport=transport,
         retry=_LOOKUP_RETRY,
     )
