@@ -23,6 +23,7 @@ import httpx
 
 from . import _config
 from ._architectures import all_architectures, get_architecture
+from ._chain import find_entry
 from ._errors import (
     HubResponseError,
     HubUnavailable,
@@ -35,7 +36,6 @@ from ._models import Architecture, Candidate
 from ._names import resolve_name
 from ._registry import (
     Entry,
-    Registry,
     entry_age_seconds,
     locked_update,
     merge_entries,
@@ -206,13 +206,6 @@ def _skip_reason(entry: Entry | None, max_age: float, now: datetime) -> tuple[St
     return None
 
 
-def _find(current: Registry, arch: Architecture) -> Entry | None:
-    for key in (arch.name, *arch.aliases):
-        if key in current:
-            return current[key]
-    return None
-
-
 class _FailFast:
     """Stops the fan-out when the first requests all fail to reach the Hub."""
 
@@ -290,11 +283,11 @@ async def refresh(
 
     pending: list[Architecture] = []
     for arch in archs:
-        skip = _skip_reason(_find(current, arch), max_age, now)
+        skip = _skip_reason(find_entry(current, arch.name, arch.aliases), max_age, now)
         if skip is None:
             pending.append(arch)
         else:
-            old = _find(current, arch)
+            old = find_entry(current, arch.name, arch.aliases)
             default = None if old is None else old["default_model"]
             finish(Outcome(arch.name, skip[0], default, default, skip[1]))
 
@@ -318,7 +311,7 @@ async def refresh(
     ) as hub:
 
         async def one(arch: Architecture, scope: anyio.CancelScope) -> None:
-            old = _find(current, arch)
+            old = find_entry(current, arch.name, arch.aliases)
             old_default = None if old is None else old["default_model"]
             try:
                 ranking = await fetch_ranking(hub, arch, policy)
