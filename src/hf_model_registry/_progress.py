@@ -106,10 +106,9 @@ def summary_lines(report: RefreshReport) -> list[str]:
 def _size(params: int | None) -> str:
     if params is None:
         return "?"
-    for unit, scale in (("B", 10**9), ("M", 10**6), ("K", 10**3)):
-        if params >= scale:
-            return f"{params / scale:.1f}{unit}"
-    return str(params)
+    from ._selection import human_size
+
+    return human_size(params)
 
 
 def ranking_lines(ranking: Ranking) -> list[str]:

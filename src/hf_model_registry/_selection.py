@@ -33,6 +33,7 @@ __all__ = [
     "Policy",
     "Ranking",
     "Verdict",
+    "human_size",
     "parse_param_count",
     "rank",
 ]
@@ -136,8 +137,8 @@ def parse_param_count(model_id: str) -> int | None:
     return max(sizes, default=None)
 
 
-def _human_size(count: int) -> str:
-    """1_500_000_000 -> "1.5B", 124_439_808 -> "124M"."""
+def human_size(count: int) -> str:
+    """A parameter count for people: 1_500_000_000 -> "1.5B", 124_439_808 -> "124M"."""
     for unit, scale in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("K", 10**3)):
         # A little below the unit already rounds up to it: 999.7M shows as "1B", not "1000M".
         if count >= scale - scale // 2000:
@@ -306,12 +307,12 @@ def _loss_reason(loser: _Survivor, winner: _Survivor, budget: str) -> str:
         return loser.demotion
     if not loser.fits:
         assert loser.params is not None
-        size = f"{_human_size(loser.params)} parameters"
+        size = f"{human_size(loser.params)} parameters"
         if winner.fits:
             return f"{size} > budget {budget}"
         assert winner.params is not None
         if loser.params > winner.params:
-            return f"{size}, larger than chosen ({_human_size(winner.params)}); none fit {budget}"
+            return f"{size}, larger than chosen ({human_size(winner.params)}); none fit {budget}"
     if loser.candidate.downloads < winner.candidate.downloads:
         return (
             f"fewer downloads than chosen "
@@ -331,7 +332,7 @@ def _choice_reason(winner: _Survivor, budget: str, survivors: int, total: int) -
     tier = _TIER_NAMES[winner.tier]
     if winner.fits:
         size = (
-            f"{_human_size(winner.params)} parameters"
+            f"{human_size(winner.params)} parameters"
             if winner.params is not None
             else "size unknown"
         )
@@ -340,7 +341,7 @@ def _choice_reason(winner: _Survivor, budget: str, survivors: int, total: int) -
         assert winner.params is not None
         core = (
             f"smallest {tier}, none fit the {budget} budget "
-            f"({_human_size(winner.params)} parameters, {downloads})"
+            f"({human_size(winner.params)} parameters, {downloads})"
         )
     return f"{prefix}{core}; {survivors} of {total} candidates passed the filters"
 
@@ -357,7 +358,7 @@ def rank(
     ``candidates``. ``chosen`` is ``None`` only when no candidate survives the filters.
     """
     unique = _dedupe(candidates)
-    budget = _human_size(policy.max_params)
+    budget = human_size(policy.max_params)
     rejected: list[Judgement] = []
     survivors: list[_Survivor] = []
     for candidate in unique:
