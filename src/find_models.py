@@ -28,13 +28,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from hf_model_registry._bridge import run_sync
 from hf_model_registry._errors import (
-    HubUnavailable,
-    InvalidEndpoint,
-    InvalidModelId,
-    InvalidModelType,
-    InvalidToken,
     RegistryError,
     UnknownModelType,
+)
+from hf_model_registry._exitcodes import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    exit_code,
 )
 from hf_model_registry._log import warning as _warning
 from hf_model_registry._lookup import lookup as _lookup
@@ -52,12 +54,6 @@ __all__ = [
     "try_model_access",
 ]
 
-
-# The exit codes of the hf-model-registry command (not imported: that module loads typer).
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
 
 # A listed architecture's default model id (None: no default) and where it came from.
 _Default = tuple[str | None, str]
@@ -261,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RegistryError as exc:
         if args.verbose:
             logging.getLogger("find_models").exception("command failed")
-        return _error(str(exc), _exit_code(exc))
+        return _error(str(exc), exit_code(exc))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -270,14 +266,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _error(message: str, code: int) -> int:
     print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
     return code
-
-
-def _exit_code(exc: RegistryError) -> int:
-    if isinstance(exc, InvalidModelType | InvalidModelId | InvalidEndpoint | InvalidToken):
-        return EXIT_USAGE
-    if isinstance(exc, HubUnavailable):
-        return EXIT_UNREACHABLE
-    return EXIT_FAILED
 
 
 def _check_args(args: argparse.Namespace) -> None:

@@ -18,22 +18,14 @@ import typer
 
 from . import _config
 from ._errors import (
-    HubUnavailable,
-    InvalidEndpoint,
-    InvalidModelId,
-    InvalidModelType,
-    InvalidToken,
     RegistryCorrupt,
     RegistryError,
     UnknownModelType,
 )
+from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit_code
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
 
 app = typer.Typer(
     name="hf-model-registry",
@@ -69,14 +61,6 @@ ModelIdArg = Annotated[
 ]
 
 
-def _exit_code(exc: BaseException) -> int:
-    if isinstance(exc, InvalidModelType | InvalidModelId | InvalidEndpoint | InvalidToken):
-        return EXIT_USAGE
-    if isinstance(exc, HubUnavailable):
-        return EXIT_UNREACHABLE
-    return EXIT_FAILED
-
-
 def fail(message: str, code: int) -> NoReturn:
     """Print a one-line error on stderr and exit with ``code``."""
     one_line = " ".join(str(message).split())
@@ -92,7 +76,7 @@ def errors_to_exit_codes() -> Iterator[None]:
     except RegistryError as exc:
         if _state["verbose"]:
             logging.getLogger("hf_model_registry").exception("command failed")
-        fail(str(exc), _exit_code(exc))
+        fail(str(exc), exit_code(exc))
 
 
 @app.callback()

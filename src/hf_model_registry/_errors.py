@@ -12,6 +12,7 @@ __all__ = [
     "HubResponseError",
     "HubUnavailable",
     "InvalidEndpoint",
+    "InvalidInput",
     "InvalidModelId",
     "InvalidModelType",
     "InvalidToken",
@@ -35,19 +36,23 @@ class RegistryError(Exception):
     """Base class of every error raised by hf-model-registry."""
 
 
-class InvalidModelType(RegistryError, ValueError):
+class InvalidInput(RegistryError, ValueError):
+    """Something the caller gave is unusable (a name, an id, an endpoint, a token)."""
+
+
+class InvalidModelType(InvalidInput):
     """A model-type name is not a valid registry key."""
 
 
-class InvalidModelId(RegistryError, ValueError):
+class InvalidModelId(InvalidInput):
     """A model id is not of the Hub's ``org/name`` shape."""
 
 
-class InvalidEndpoint(RegistryError, ValueError):
+class InvalidEndpoint(InvalidInput):
     """The Hub endpoint is not an http(s) URL."""
 
 
-class InvalidToken(RegistryError, ValueError):
+class InvalidToken(InvalidInput):
     """The Hub token cannot be sent (not printable ASCII); the message never shows it."""
 
 
