@@ -129,6 +129,7 @@ def _table() -> _Table:
             category=str(entry["category"]),
             tasks=frozenset(str(task) for task in entry["tasks"]),
             aliases=tuple(validate_model_type(alias) for alias in entry["aliases"]),
+            checkpoint=entry.get("checkpoint"),
         )
         for entry in document["architectures"]
     )

@@ -34,7 +34,9 @@ class Architecture:
 
     ``name`` is the registry key, ``hub_type`` the Hub tag (``config.model_type``),
     ``tasks`` the pipeline tags its auto classes support (empty: unknown, allow all),
-    ``aliases`` other registry names that mean the same architecture (``gpt-j``).
+    ``aliases`` other registry names that mean the same architecture (``gpt-j``),
+    ``checkpoint`` the reference checkpoint its transformers configuration class documents
+    (``google-bert/bert-base-uncased``), or ``None`` when it names none.
     """
 
     name: str
@@ -42,3 +44,4 @@ class Architecture:
     category: str = "other"
     tasks: frozenset[str] = field(default_factory=frozenset)
     aliases: tuple[str, ...] = ()
+    checkpoint: str | None = None
