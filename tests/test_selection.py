@@ -18,6 +18,7 @@ from hf_model_registry._selection import (
     Judgement,
     Policy,
     Ranking,
+    Tier,
     Verdict,
     parse_param_count,
     rank,
@@ -115,7 +116,8 @@ def test_gpt2_default_is_openai_community_gpt2_not_the_spanish_fine_tune() -> No
     assert chosen_id(ranking) == "openai-community/gpt2"
     spanish = judgement(ranking, "datificate/gpt2-small-spanish")
     assert spanish.verdict is Verdict.RANKED
-    assert "fewer downloads" in spanish.reason
+    assert spanish.tier is Tier.DERIVATIVE
+    assert spanish.reason == "gpt2 plus a task suffix; originals preferred"
     alpaca = judgement(ranking, "vicgalle/gpt2-alpaca")
     assert alpaca.reason == "fine-tune of openai-community/gpt2; originals preferred"
     assert judgement(ranking, "QuantFactory/gpt2-GGUF").verdict is Verdict.REJECTED
@@ -128,8 +130,8 @@ def test_gpt2_ranking_lists_chosen_then_ranked_then_rejected_with_ranks() -> Non
         ("distilbert/distilgpt2", Verdict.RANKED, 2),
         ("openai-community/gpt2-large", Verdict.RANKED, 3),
         ("openai-community/gpt2-xl", Verdict.RANKED, 4),
-        ("datificate/gpt2-small-spanish", Verdict.RANKED, 5),
-        ("vicgalle/gpt2-alpaca", Verdict.RANKED, 6),
+        ("vicgalle/gpt2-alpaca", Verdict.RANKED, 5),
+        ("datificate/gpt2-small-spanish", Verdict.RANKED, 6),
         ("hf-internal-testing/tiny-random-gpt2", Verdict.RANKED, 7),
         ("QuantFactory/gpt2-GGUF", Verdict.REJECTED, None),
     ]
@@ -154,8 +156,10 @@ def test_t5_default_is_google_t5_not_the_time_series_model() -> None:
     ranking = rank(T5_LISTING, T5)
     assert chosen_id(ranking) == "google-t5/t5-small"
     chronos = judgement(ranking, "amazon/chronos-t5-small")
-    assert chronos.verdict is Verdict.REJECTED
-    assert chronos.reason == "task 'time-series-forecasting' is outside t5's tasks"
+    assert chronos.verdict is Verdict.RANKED  # off-task ranks last, it is never rejected
+    assert chronos.reason == (
+        "off-task (time-series-forecasting) for t5; on-task checkpoints first"
+    )
 
 
 def test_task_filter_is_skipped_when_the_architecture_tasks_are_unknown() -> None:
@@ -354,14 +358,14 @@ def test_min_downloads_is_configurable() -> None:
 def test_only_fine_tunes_exist_chooses_the_most_downloaded_fine_tune() -> None:
     ranking = rank(
         [
-            hub("org/gpt2-chat", 40_000, params=124_439_808, base="openai-community/gpt2"),
+            hub("org/gpt2-stories", 40_000, params=124_439_808, base="openai-community/gpt2"),
             hub("org/gpt2-poetry", 90_000, params=124_439_808, base="openai-community/gpt2"),
         ],
         GPT2,
     )
     assert chosen_id(ranking) == "org/gpt2-poetry"
     assert ranking.reason.startswith("no original survived; most downloaded derivative")
-    assert "fewer downloads" in judgement(ranking, "org/gpt2-chat").reason
+    assert "fewer downloads" in judgement(ranking, "org/gpt2-stories").reason
 
 
 def test_fine_tune_with_more_downloads_still_loses_to_an_original() -> None:
@@ -372,9 +376,9 @@ def test_fine_tune_with_more_downloads_still_loses_to_an_original() -> None:
 
 def test_without_prefer_originals_fine_tunes_compete_on_downloads() -> None:
     original = hub("openai-community/gpt2", 5_000, params=137_022_720)
-    fine_tune = hub("org/gpt2-chat", 900_000, params=137_022_720, base="openai-community/gpt2")
+    fine_tune = hub("org/gpt2-poetry", 900_000, params=137_022_720, base="openai-community/gpt2")
     ranking = rank([original, fine_tune], GPT2, Policy(prefer_originals=False))
-    assert chosen_id(ranking) == "org/gpt2-chat"
+    assert chosen_id(ranking) == "org/gpt2-poetry"
 
 
 def test_bare_base_model_tag_makes_a_derivative() -> None:
@@ -655,7 +659,6 @@ def _plainly_acceptable(candidate: Candidate, policy: Policy) -> bool:
     return (
         set(candidate.tags) <= {"transformers", "pytorch", "safetensors"}
         and candidate.library_name in (None, "transformers")
-        and candidate.pipeline_tag in (None, "text-generation")
         and not candidate.private
         and (candidate.gated is None or policy.allow_gated)
         and candidate.downloads >= policy.min_downloads
@@ -675,7 +678,6 @@ def test_rank_never_chooses_a_candidate_that_fails_a_hard_filter(
     assert not chosen.private
     assert chosen.downloads >= policy.min_downloads
     assert chosen.gated is None or policy.allow_gated
-    assert chosen.pipeline_tag != "time-series-forecasting"
     assert chosen.library_name != "timm"
     assert not {"gguf", "gptq", "mergekit", "peft"} & set(chosen.tags)
     assert not any(
@@ -720,3 +722,23 @@ def test_rank_judges_every_distinct_id_once_in_verdict_order(
     ranks = [j.rank for j in ranking.judgements if j.verdict is not Verdict.REJECTED]
     assert ranks == list(range(1, len(ranks) + 1))
     assert all(j.reason for j in ranking.judgements)
+
+
+@given(st.lists(candidates, max_size=8), policies)
+def test_an_off_task_default_means_no_on_task_survivor_ranked_as_well(
+    listing: list[Candidate], policy: Policy
+) -> None:
+    ranking = rank(listing, GPT2, policy)
+    chosen = ranking.judgements[0] if ranking.chosen is not None else None
+    if chosen is None or chosen.candidate.task in (None, *GPT2.tasks):
+        return
+    # An off-task default is allowed only when every on-task survivor is in a worse tier
+    # or outside a budget the chosen one meets.
+    order = list(Tier)
+    for j in ranking.judgements[1:]:
+        if j.verdict is Verdict.RANKED and j.candidate.task in (None, *GPT2.tasks):
+            assert j.tier is not None and chosen.tier is not None
+            worse_tier = order.index(j.tier) > order.index(chosen.tier)
+            fits = j.params is None or j.params <= policy.max_params
+            chosen_fits = chosen.params is None or chosen.params <= policy.max_params
+            assert worse_tier or (chosen_fits and not fits), j

@@ -196,14 +196,51 @@ def _parameters(item: Mapping[object, object], model_id: str) -> int | None:
     return total or None
 
 
+def _transformers_info(
+    item: Mapping[object, object], model_id: str
+) -> tuple[str | None, str | None]:
+    """``(auto_model, pipeline_tag)`` from ``transformersInfo``; either may be absent."""
+    value = item.get("transformersInfo")
+    if value is None:
+        return None, None
+    if not isinstance(value, dict):
+        raise MalformedItem(
+            f"transformersInfo must be an object, got {_describe(value)}", model_id=model_id
+        )
+    return (
+        _optional_str(value, "auto_model", model_id),
+        _optional_str(value, "pipeline_tag", model_id),
+    )
+
+
+def _quantization(item: Mapping[object, object], model_id: str) -> str | None:
+    """``config.quantization_config.quant_method`` (``"unknown"`` if unnamed), else ``None``.
+
+    Only this key of ``config`` is read; the rest (architectures, tokenizer settings) is
+    not needed and is left unchecked.
+    """
+    config = item.get("config")
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise MalformedItem(f"config must be an object, got {_describe(config)}", model_id=model_id)
+    quant = config.get("quantization_config")
+    if quant is None:
+        return None
+    method = quant.get("quant_method") if isinstance(quant, dict) else None
+    if isinstance(method, str) and 0 < len(method) <= MAX_SHORT_STR:
+        return method
+    return "unknown"
+
+
 def parse_item(obj: object) -> Candidate:
     """Validate one item of ``GET /api/models?expand[]=...`` and return it as a ``Candidate``.
 
     Required: ``id`` (a valid model id) and ``downloads``. Fields the Hub omits when unknown
     (``likes``, ``tags``, ``pipeline_tag``, ``library_name``, ``gated``, ``private``,
-    ``safetensors``, ``lastModified``) default to empty. ``parameters`` is the sum of
-    ``safetensors.parameters``. Raises ``MalformedItem`` (and nothing else) for any input
-    that is not a well-formed item.
+    ``safetensors``, ``lastModified``, ``transformersInfo``, ``config``) default to empty.
+    ``parameters`` is the sum of ``safetensors.parameters``. Raises ``MalformedItem`` (and
+    nothing else) for any input that is not a well-formed item.
     """
     if not isinstance(obj, dict):
         raise MalformedItem(f"expected an object, got {_describe(obj)}")
@@ -215,6 +252,7 @@ def parse_item(obj: object) -> Candidate:
         raise MalformedItem(str(exc)) from None
     from ._models import Candidate  # not at the top: dataclasses is off the lookup fast path
 
+    auto_model, transformers_task = _transformers_info(obj, model_id)
     return Candidate(
         id=model_id,
         downloads=_count(obj, "downloads", model_id, required=True),
@@ -226,6 +264,9 @@ def parse_item(obj: object) -> Candidate:
         private=_private(obj, model_id),
         parameters=_parameters(obj, model_id),
         last_modified=_optional_str(obj, "lastModified", model_id),
+        auto_model=auto_model,
+        transformers_task=transformers_task,
+        quantization=_quantization(obj, model_id),
     )
 
 

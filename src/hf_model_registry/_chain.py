@@ -22,6 +22,7 @@ __all__ = [
     "find_entry",
     "last_resort",
     "local_answer",
+    "model_for",
     "warn_unreadable",
 ]
 
@@ -90,6 +91,26 @@ def last_resort(fallback: Answer | None, model_type: object) -> Answer:
     raise UnknownModelType(
         f"no registry entry, Hub result or static default for model type {safe_repr(model_type)}"
     )
+
+
+def model_for(answer: Answer, *, tiny: bool) -> str:
+    """The answer's model id, or with ``tiny`` its entry's random-weight ``test_model``.
+
+    Without a test model (static answers, listings with no fixture) the default stands,
+    with a note in the log, so a caller asking for a tiny model still gets a loadable one.
+    """
+    if not tiny:
+        return answer.model_id
+    test_model = (answer.entry or {}).get("test_model")
+    if isinstance(test_model, str):
+        return test_model
+    _log.info(
+        "hf_model_registry",
+        "no test model known for %s; using the default %s",
+        answer.model_type,
+        answer.model_id,
+    )
+    return answer.model_id
 
 
 _warned: set[tuple[str, tuple[int, int, int] | None]] = set()

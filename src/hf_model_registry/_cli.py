@@ -102,13 +102,25 @@ def _emit_json(obj: Any) -> None:
 
 
 @app.command()
-def recommend(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
+def recommend(
+    model_type: ModelTypeArg,
+    registry: RegistryOption = None,
+    tiny: Annotated[
+        bool,
+        typer.Option(
+            "--tiny",
+            help="Print the architecture's random-weight test model instead, for fast tests "
+            "(the default when none is known; a note says so with -v).",
+        ),
+    ] = False,
+) -> None:
     """Print the recommended default model id for MODEL_TYPE (alone, on stdout)."""
+    from ._chain import model_for
     from ._lookup import lookup
 
     with errors_to_exit_codes():
         answer = lookup(model_type, registry=registry)
-    typer.echo(answer.model_id)
+    typer.echo(model_for(answer, tiny=tiny))
     logging.getLogger("hf_model_registry").info("answer from %s", answer.source)
 
 

@@ -64,6 +64,12 @@ LISTING_FIELDS = (
     "gated",
     "safetensors",
     "lastModified",
+    # A token lists its own private repos too; they must never become a shared default.
+    "private",
+    # What transformers loads (auto class and task), which can differ from the card's tag.
+    "transformersInfo",
+    # Only config.quantization_config is read: it marks quantized repos without a tag.
+    "config",
 )
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # httpx's single pool degrades past ~16 open connections (DESIGN.md, measured);

@@ -13,7 +13,15 @@ from datetime import UTC, datetime
 
 from . import _config
 from ._bridge import run_sync
-from ._chain import Answer, RegistryCache, _warned, find_entry, last_resort, local_answer
+from ._chain import (
+    Answer,
+    RegistryCache,
+    _warned,
+    find_entry,
+    last_resort,
+    local_answer,
+    model_for,
+)
 from ._names import resolve_name
 
 __all__ = ["clear_cache", "get_recommended_default_model", "lookup"]
@@ -87,11 +95,13 @@ def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str
 
 
 def get_recommended_default_model(
-    model_type: str, *, registry: str | os.PathLike[str] | None = None
+    model_type: str, *, registry: str | os.PathLike[str] | None = None, tiny: bool = False
 ) -> str:
     """The recommended default model id for ``model_type``, blocking and instant when fresh.
 
-    Raises ``InvalidModelType`` for a bad name, ``UnknownModelType`` when no
-    registry entry, Hub answer or static default exists.
+    With ``tiny=True``, the architecture's random-weight test model
+    (``hf-internal-testing/tiny-random-*`` and the like) when the registry knows one,
+    else the default. Raises ``InvalidModelType`` for a bad name, ``UnknownModelType``
+    when no registry entry, Hub answer or static default exists.
     """
-    return lookup(model_type, registry=registry).model_id
+    return model_for(lookup(model_type, registry=registry), tiny=tiny)

@@ -14,6 +14,10 @@ class Candidate:
     ``parameters`` is the sum of ``safetensors.parameters`` when the Hub knows it,
     else ``None`` (selection may then parse a size from the id).
     ``gated`` is ``None`` for an open repo, else the Hub's mode (``"auto"``/``"manual"``).
+    ``auto_model`` and ``transformers_task`` come from the Hub's ``transformersInfo`` (what
+    transformers loads: ``AutoModelForCausalLM``, ``text-generation``), which can differ from
+    the card's ``pipeline_tag``. ``quantization`` is ``config.quantization_config``'s
+    ``quant_method`` (or ``"unknown"``) when the config declares one, else ``None``.
     """
 
     id: str
@@ -26,6 +30,14 @@ class Candidate:
     private: bool = False
     parameters: int | None = None
     last_modified: str | None = None
+    auto_model: str | None = None
+    transformers_task: str | None = None
+    quantization: str | None = None
+
+    @property
+    def task(self) -> str | None:
+        """The task transformers loads the repo for, else the card's ``pipeline_tag``."""
+        return self.transformers_task or self.pipeline_tag
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,12 +121,12 @@ def ranking_lines(ranking: Ranking) -> list[str]:
             j.candidate.id,
             f"{j.candidate.downloads:,}",
             _size(j.params),
-            str(j.verdict),
+            str(j.verdict) if j.tier is None else f"{j.verdict} ({j.tier})",
             j.reason,
         )
         for j in ranking.judgements
     ]
-    header = ("", "#", "model", "downloads", "params", "verdict", "reason")
+    header = ("", "#", "model", "downloads", "params", "verdict (tier)", "reason")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(6)]
     lines = [f"{arch.name} (Hub tag {arch.hub_type}, {arch.category})"]
     for row in [header, *rows]:
@@ -134,6 +134,8 @@ def ranking_lines(ranking: Ranking) -> list[str]:
         lines.append("  ".join(cells) + "  " + row[6])
     chosen = ranking.chosen.id if ranking.chosen else "none"
     lines.append(f"default: {chosen}: {ranking.reason}")
+    if ranking.test_model is not None:
+        lines.append(f"test model: {ranking.test_model.id} (random weights, for fast tests)")
     return lines
 
 
@@ -144,6 +146,8 @@ def ranking_json(ranking: Ranking) -> dict[str, Any]:
         "hub_type": ranking.architecture.hub_type,
         "chosen": ranking.chosen.id if ranking.chosen else None,
         "reason": ranking.reason,
+        "documented_checkpoint": ranking.architecture.checkpoint,
+        "test_model": ranking.test_model.id if ranking.test_model else None,
         "candidates": [
             {
                 "id": j.candidate.id,
@@ -151,6 +155,7 @@ def ranking_json(ranking: Ranking) -> dict[str, Any]:
                 "parameters": j.params,
                 "parameters_source": j.params_source,
                 "verdict": str(j.verdict),
+                "tier": None if j.tier is None else str(j.tier),
                 "rank": j.rank,
                 "reason": j.reason,
             }

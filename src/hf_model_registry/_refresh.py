@@ -142,6 +142,10 @@ def make_entry(ranking: Ranking, now: datetime) -> Entry | None:
     if chosen_judgement.params is not None:
         entry["parameters"] = chosen_judgement.params
         entry["parameters_source"] = chosen_judgement.params_source
+    if chosen_judgement.tier is not None:
+        entry["tier"] = str(chosen_judgement.tier)
+    if ranking.test_model is not None:
+        entry["test_model"] = ranking.test_model.id
     return entry
 
 

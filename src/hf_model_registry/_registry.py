@@ -99,6 +99,11 @@ def _validate_entry(source: str, key: str, entry: object) -> Entry:
         raise _problem(source, key, "'downloads' must map model ids to integers")
     if "updated_at" in entry and _parse_timestamp(entry["updated_at"]) is None:
         raise _problem(source, key, "'updated_at' must be a timezone-aware ISO 8601 timestamp")
+    if "test_model" in entry:
+        try:
+            validate_model_id(entry["test_model"])
+        except InvalidModelId as exc:
+            raise _problem(source, key, f"'test_model' is not a model id: {exc}") from None
     if "pinned" in entry and not isinstance(entry["pinned"], bool):
         raise _problem(source, key, "'pinned' must be true or false")
     return entry
@@ -328,6 +333,8 @@ MANAGED_KEYS = frozenset(
         "hub_type",
         "parameters",
         "parameters_source",
+        "tier",
+        "test_model",
     }
 )
 

@@ -155,10 +155,15 @@ def _writable(path: str) -> bool:
 
 
 async def get_recommended_default_model(
-    model_type: str, *, registry: str | os.PathLike[str] | None = None
+    model_type: str, *, registry: str | os.PathLike[str] | None = None, tiny: bool = False
 ) -> str:
-    """The recommended default model id for ``model_type`` (see ``lookup``)."""
-    return (await lookup(model_type, registry=registry)).model_id
+    """The recommended default model id for ``model_type`` (see ``lookup``).
+
+    With ``tiny=True``, its random-weight test model when one is known, else the default.
+    """
+    from ._chain import model_for
+
+    return model_for(await lookup(model_type, registry=registry), tiny=tiny)
 
 
 async def refresh(types: Iterable[str], **options: Any) -> RefreshReport:

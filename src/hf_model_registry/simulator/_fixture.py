@@ -53,6 +53,7 @@ class _Repo:
     last_modified: str
     config: Mapping[str, Any] | None
     gguf: Mapping[str, Any] | None
+    transformers_info: Mapping[str, Any] | None
     approved_tokens: frozenset[str]
     behavior: str | None
 
@@ -86,6 +87,7 @@ class _Repo:
             last_modified=str(item.get("lastModified") or "2024-01-01T00:00:00.000Z"),
             config=item.get("config"),
             gguf=item.get("gguf"),
+            transformers_info=item.get("transformersInfo"),
             approved_tokens=frozenset(item.get("approved_tokens") or ()),
             behavior=_validate_behavior(behavior) if behavior is not None else None,
         )
@@ -96,6 +98,8 @@ class _Repo:
             return self.last_modified
         if name == "tags":
             return list(self.tags)
+        if name == "transformersInfo":
+            return self.transformers_info
         return getattr(self, name)
 
     def listing_item(self, expand: Sequence[str]) -> dict[str, Any]:
@@ -136,6 +140,7 @@ class _Repo:
             "config": self.config,
             "safetensors": self.safetensors,
             "gguf": self.gguf,
+            "transformersInfo": self.transformers_info,
             "siblings": [{"rfilename": name} for name in self._files()],
         }
         return {key: value for key, value in item.items() if value is not None}
@@ -234,6 +239,10 @@ def _synthetic_type(
             "config": {"architectures": [f"{_camel(hub_type)}Model"], "model_type": hub_type},
         }
         entry.update(extra)
+        if entry["library_name"] == "transformers":
+            # As the Hub sends it: the auto class, and the task when there is one.
+            info = {"auto_model": "AutoModel", "pipeline_tag": pipeline_tag}
+            entry["transformersInfo"] = {k: v for k, v in info.items() if v is not None}
         return entry
 
     def finetune(n: int, downloads: int) -> dict[str, Any]:

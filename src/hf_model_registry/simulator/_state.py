@@ -30,6 +30,7 @@ EXPANDABLE_FIELDS: Final = frozenset(
         "gguf",
         "lastModified",
         "private",
+        "transformersInfo",
     }
 )
 """The ``expand[]`` values the listing accepts; any other value is a 400, as on the Hub."""
