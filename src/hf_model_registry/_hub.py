@@ -535,13 +535,15 @@ class HubClient:
         if not target:
             return None
         target = urljoin(response.url, target)
-        if _origin(target) == _origin(self.endpoint):
+        origin = _origin(target)
+        if origin == _origin(self.endpoint):
             return target
         # The Hub writes its next link absolute on huggingface.co, and a mirror may pass
         # it through unchanged: the same query, asked of the configured endpoint, is
-        # the next page. Any other path on another host is not ours to follow.
+        # the next page. Any other path on another host, or a URL that does not even
+        # parse (a port out of range), is not ours to follow.
         parts = urlsplit(target)
-        if parts.path != LISTING_PATH:
+        if parts.path != LISTING_PATH or not origin[1]:
             log.warning("ignoring a next-page link to another host")
             return None
         log.debug("next-page link on another host: rebuilt on the endpoint")
