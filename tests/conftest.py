@@ -15,6 +15,7 @@ from hf_model_registry import _lookup, aio
 _ENV = (
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
+    "HF_TOKEN_PATH",
     "HF_ENDPOINT",
     "HF_MODEL_REGISTRY",
     "HF_MODEL_REGISTRY_TTL",

@@ -205,3 +205,110 @@ async def test_model_id_parts_are_sent_as_literal_path_segments(model_id: str, p
     assert access.model_id == model_id
     assert hub.paths == [path, f"{path}/auth-check"]
     assert [r.url.host for r in hub.requests] == ["hub.test", "hub.test"]
+
+
+# The three legacy-id redirects recorded from the real Hub (huggingface_hub's VCR
+# cassettes, tests/cassettes/, Apache-2.0, January to March 2025): the Hub answers
+# 307 with a relative Location to the canonical id.
+RECORDED_REDIRECTS = [
+    ("bert-base-uncased", "/api/models/google-bert/bert-base-uncased"),
+    ("t5-small", "/api/models/google-t5/t5-small"),
+    ("meta-llama/Meta-Llama-3.1-8B-Instruct", "/api/models/meta-llama/Llama-3.1-8B-Instruct"),
+]
+
+
+class RedirectingHub:
+    """A Hub that moved ``legacy`` to ``location``: 307 for the old id, answers for the new."""
+
+    def __init__(self, legacy: str, location: str, auth: Answer = (200, {}, {})) -> None:
+        self.legacy_path = f"/api/models/{legacy}"
+        self.location = location
+        self.auth = auth
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path
+        if path.startswith(self.legacy_path):
+            return httpx.Response(
+                307, headers={"Location": self.location + path[len(self.legacy_path) :]}
+            )
+        if path == self.location:
+            return httpx.Response(
+                200, json={"id": path.removeprefix("/api/models/"), "gated": False}
+            )
+        if path == f"{self.location}/auth-check":
+            status, headers, body = self.auth
+            return httpx.Response(status, headers=headers, json=body)
+        return httpx.Response(404, headers={"X-Error-Code": "RepoNotFound"}, json={})
+
+
+@pytest.mark.parametrize(("legacy", "location"), RECORDED_REDIRECTS)
+@pytest.mark.anyio
+async def test_a_legacy_id_is_answered_under_its_canonical_id(legacy: str, location: str) -> None:
+    hub = RedirectingHub(legacy, location)
+    access = await run_check(hub, legacy, token=TOKEN)
+    canonical = location.removeprefix("/api/models/")
+    assert access == Access(canonical, AccessStatus.AVAILABLE, "", requested_id=legacy)
+    # The redirect is followed once; the auth-check asks for the canonical id directly.
+    assert [r.url.path for r in hub.requests] == [
+        f"/api/models/{legacy}",
+        location,
+        f"{location}/auth-check",
+    ]
+    assert all(r.url.host == "hub.test" for r in hub.requests)
+    assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in hub.requests)
+
+
+@pytest.mark.anyio
+async def test_a_legacy_id_keeps_its_canonical_id_when_gated() -> None:
+    hub = RedirectingHub(
+        "meta-llama/Meta-Llama-3.1-8B-Instruct",
+        "/api/models/meta-llama/Llama-3.1-8B-Instruct",
+        auth=(401, {"X-Error-Code": "GatedRepo"}, {}),
+    )
+    access = await run_check(hub, "meta-llama/Meta-Llama-3.1-8B-Instruct")
+    assert access.model_id == "meta-llama/Llama-3.1-8B-Instruct"
+    assert access.requested_id == "meta-llama/Meta-Llama-3.1-8B-Instruct"
+    assert access.status is AccessStatus.GATED_NO_TOKEN
+
+
+@pytest.mark.anyio
+async def test_an_id_that_is_not_redirected_has_no_requested_id() -> None:
+    access = await run_check(MockHub(info=gated(False)), "google-bert/bert-base-uncased")
+    assert access.model_id == "google-bert/bert-base-uncased"
+    assert access.requested_id is None
+
+
+@pytest.mark.anyio
+async def test_a_redirect_to_another_host_is_not_followed_and_not_a_canonical_id() -> None:
+    hub = RedirectingHub("bert-base-uncased", "https://evil.test/api/models/evil/bert")
+    access = await run_check(hub, "bert-base-uncased", token=TOKEN)
+    assert access.status is AccessStatus.UNREACHABLE
+    assert access.model_id == "bert-base-uncased" and access.requested_id is None
+    assert "another host" in access.detail
+    assert [r.url.host for r in hub.requests] == ["hub.test"]
+
+
+@pytest.mark.anyio
+async def test_endless_redirects_are_bounded() -> None:
+    hub = RedirectingHub("org/a", "/api/models/org/a")  # redirects to itself
+    access = await run_check(hub, "org/a")
+    assert access.status is AccessStatus.UNREACHABLE
+    assert "redirects" in access.detail
+    assert len(hub.requests) == 4
+
+
+@pytest.mark.parametrize("path", ["/api/models/org/llama", "/api/models/org/llama/auth-check"])
+@pytest.mark.anyio
+async def test_a_rejected_token_is_its_own_status_not_not_found(path: str) -> None:
+    invalid = (
+        401,
+        {"X-Error-Message": "Invalid credentials in Authorization header"},
+        {"error": "Invalid credentials in Authorization header"},
+    )
+    hub = MockHub(info=invalid if path.endswith("llama") else gated(False), auth=invalid)
+    access = await run_check(hub, "org/llama", token=TOKEN)
+    assert access.status is AccessStatus.INVALID_TOKEN
+    assert "HF_TOKEN" in access.detail and TOKEN not in access.detail
+    assert hub.paths[-1] == path  # asked once, not retried

@@ -95,8 +95,9 @@ def test_validate_names_the_problem_and_exits_1(
 
 
 def test_pin_survives_and_unpin_releases(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # pin asks the Hub for the canonical id otherwise
     reg = tmp_path / "r.json"
     assert run(capsys, "pin", "gpt-j", "EleutherAI/gpt-j-6b", "--registry", str(reg))[0] == 0
     assert read_registry(reg)["gptj"]["pinned"] is True

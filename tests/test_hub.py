@@ -24,8 +24,11 @@ from hf_model_registry._errors import (
     HubOffline,
     HubResponseError,
     HubUnavailable,
+    InvalidInput,
+    InvalidToken,
     RateLimited,
     RegistryError,
+    TokenRejected,
 )
 from hf_model_registry._hub import (
     LISTING_FIELDS,
@@ -106,10 +109,11 @@ def make_hub(
     clock: FakeClock,
     *,
     retry: RetryPolicy | None = None,
+    endpoint: str = ENDPOINT,
     **kwargs: Any,
 ) -> HubClient:
     hub = HubClient(
-        endpoint=ENDPOINT,
+        endpoint=endpoint,
         transport=httpx.MockTransport(script),
         retry=retry or RetryPolicy(max_attempts=4, connect_attempts=2),
         sleep=clock.retry_sleep,
@@ -607,14 +611,14 @@ async def test_iter_listing_respects_max_pages(clock: FakeClock) -> None:
 @pytest.mark.parametrize(
     "next_url",
     [
-        "https://evil.test/api/models?cursor=x",
-        "http://hub.test/api/models?cursor=x",  # same host, but the token would travel in clear
-        "https://hub.test:8443/api/models?cursor=x",
-        "//evil.test/api/models",
+        "https://evil.test/steal?cursor=x",
+        "http://hub.test/api/models/org/name?cursor=x",  # another origin: clear text
+        "https://hub.test:8443/api/models-x?cursor=x",
+        "//evil.test/",
     ],
 )
 @pytest.mark.anyio
-async def test_next_link_to_another_origin_is_ignored(
+async def test_next_link_to_another_origin_and_path_is_ignored(
     clock: FakeClock, next_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     script = Script(page(1, next_url))
@@ -624,6 +628,43 @@ async def test_next_link_to_another_origin_is_ignored(
     assert pages[0].next_url is None
     assert len(script.requests) == 1
     assert "another host" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://huggingface.co/api/models?filter=bert&cursor=c2",  # a mirror passing it through
+        "https://evil.test/api/models?filter=bert&cursor=c2",
+        "http://hub.test/api/models?filter=bert&cursor=c2",  # never downgraded to clear text
+        "https://hub.test:8443/api/models?filter=bert&cursor=c2",
+        "//evil.test/api/models?filter=bert&cursor=c2",
+    ],
+)
+@pytest.mark.anyio
+async def test_next_listing_link_on_another_host_is_rebuilt_on_the_endpoint(
+    clock: FakeClock, next_url: str
+) -> None:
+    script = Script(page(1, next_url), page(2, None))
+    async with make_hub(script, clock, token=TOKEN) as hub:
+        pages = [p async for p in hub.iter_listing("bert", max_pages=5)]
+    assert [c.id for p in pages for c in p.candidates] == ["org/model-1", "org/model-2"]
+    assert str(script.requests[1].url) == f"{ENDPOINT}/api/models?filter=bert&cursor=c2"
+    # The token went to the endpoint only, on both pages.
+    assert [(r.url.host, r.url.scheme, r.url.port) for r in script.requests] == [
+        ("hub.test", "https", None)
+    ] * 2
+    assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in script.requests)
+
+
+@pytest.mark.anyio
+async def test_mirror_under_a_path_prefix_gets_the_rebuilt_link_under_its_prefix(
+    clock: FakeClock,
+) -> None:
+    script = Script(page(1, "https://huggingface.co/api/models?cursor=c2"), page(2, None))
+    async with make_hub(script, clock, endpoint="https://mirror.test/hf") as hub:
+        pages = [p async for p in hub.iter_listing("bert", max_pages=5)]
+    assert len(pages) == 2
+    assert str(script.requests[1].url) == "https://mirror.test/hf/api/models?cursor=c2"
 
 
 @pytest.mark.parametrize("link", ["garbage", '<>; rel="next"', '<https://hub.test/x>; rel="prev"'])
@@ -731,6 +772,63 @@ async def test_redirect_loop_gives_up(clock: FakeClock) -> None:
         with pytest.raises(HubResponseError, match="redirects"):
             await hub.get("/api/models/org/name")
     assert len(script.requests) == 4  # the request and three redirects
+
+
+# What the Hub answers to every request that carries an invalid or expired token.
+INVALID_CREDENTIALS = reply(
+    401,
+    body={"error": "Invalid credentials in Authorization header"},
+    headers={"X-Error-Message": "Invalid credentials in Authorization header"},
+)
+
+
+@pytest.mark.anyio
+async def test_a_rejected_token_fails_a_listing_at_once_with_its_own_error(
+    clock: FakeClock,
+) -> None:
+    script = Script(INVALID_CREDENTIALS)
+    async with make_hub(script, clock, token=TOKEN) as hub:
+        with pytest.raises(TokenRejected) as info:
+            await hub.list_page("bert")
+    assert len(script.requests) == 1 and clock.retry_sleeps == []
+    message = str(info.value)
+    assert "invalid or expired" in message and "HF_TOKEN" in message
+    assert TOKEN not in message and TOKEN not in repr(info.value)
+    # A kind of bad input (exit code 2), and an InvalidToken for those who catch that.
+    assert isinstance(info.value, InvalidToken) and isinstance(info.value, InvalidInput)
+
+
+@pytest.mark.anyio
+async def test_after_a_rejected_token_the_client_sends_nothing_more(clock: FakeClock) -> None:
+    script = Script(INVALID_CREDENTIALS, reply(200))
+    async with make_hub(script, clock, token=TOKEN) as hub:
+        with pytest.raises(TokenRejected):
+            await hub.model_info("org/name")
+        with pytest.raises(TokenRejected):
+            await hub.list_page("bert")
+    assert len(script.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_a_401_to_an_anonymous_request_is_not_a_rejected_token(clock: FakeClock) -> None:
+    script = Script(INVALID_CREDENTIALS)
+    async with make_hub(script, clock) as hub:
+        response = await hub.model_info("org/name")
+        with pytest.raises(HubResponseError, match="HTTP 401") as info:
+            await hub.list_page("bert")
+    assert response.status_code == 401
+    assert not isinstance(info.value, TokenRejected)
+
+
+@pytest.mark.anyio
+async def test_a_401_without_the_invalid_credentials_message_is_not_a_rejected_token(
+    clock: FakeClock,
+) -> None:
+    # Private or missing repo, with a token that is fine: the Hub's other 401s.
+    script = Script(reply(401, headers={"X-Error-Code": "GatedRepo"}))
+    async with make_hub(script, clock, token=TOKEN) as hub:
+        response = await hub.auth_check("org/name")
+    assert response.status_code == 401
 
 
 def test_repr_does_not_show_the_token() -> None:

@@ -395,7 +395,7 @@ def test_check_survives_metadata_the_parser_cannot_take(body: bytes) -> None:
     assert access.available
 
 
-def test_a_next_page_link_to_another_host_is_not_followed_and_gets_no_token(
+def test_a_next_page_link_to_another_host_is_asked_of_the_endpoint_and_gets_no_token(
     tmp_path: Path,
 ) -> None:
     # A full page of rejected candidates would make the refresh ask for the next page.
@@ -405,12 +405,15 @@ def test_a_next_page_link_to_another_host_is_not_followed_and_gets_no_token(
     ]
 
     def hostile(request: httpx.Request) -> httpx.Response:
-        link = '<https://evil.test/api/models?cursor=x>; rel="next"'
+        # Like the Hub's own links: the whole query, with a cursor.
+        link = '<https://evil.test/api/models?filter=bert&filter=transformers&cursor=x>; rel="next"'
         return httpx.Response(200, json=page, headers={"link": link})
 
     handler = Scripted(hostile)
     report, _ = _scripted_refresh(tmp_path, handler)
     assert report.outcomes["bert"].status == "no-candidates"
+    # The listing link is rebuilt on the endpoint, page after page, up to the page cap.
+    assert len(handler.requests) > 1
     assert {r.url.host for r in handler.requests} == {"hub.test"}
     assert all(r.headers.get("authorization") == f"Bearer {TOKEN}" for r in handler.requests)
 

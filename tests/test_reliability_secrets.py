@@ -24,7 +24,7 @@ import anyio
 import httpx
 import pytest
 
-from hf_model_registry import RegistryError, aio
+from hf_model_registry import RegistryError, TokenRejected, aio
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._registry import dumps_registry
 from hf_model_registry.simulator import (
@@ -257,18 +257,22 @@ def test_exceptions_reports_and_log_records_in_process_never_hold_the_token(
 
 
 def test_an_invalid_token_rejected_by_the_hub_is_not_echoed(tmp_path: Path) -> None:
-    with run_in_thread(valid_tokens={"hf_the_only_valid_token"}) as server:
-        report = anyio.run(
+    with (
+        run_in_thread(valid_tokens={"hf_the_only_valid_token"}) as server,
+        pytest.raises(TokenRejected) as info,
+    ):
+        anyio.run(
             lambda: aio.refresh(
-                ["gpt2"],
+                ["gpt2", "bert"],
                 registry=tmp_path / "reg.json",
                 endpoint=server.url,
                 token=TOKEN,
                 retry=RETRY,
             )
         )
-    assert "HTTP 401" in report.failed["gpt2"]
-    assert _leaks(repr(report)) == []
+    assert "invalid or expired" in str(info.value)
+    text = "".join(traceback.format_exception(info.value))
+    assert _leaks(text) == [] and _leaks(repr(info.value)) == []
     assert not (tmp_path / "reg.json").exists()
 
 

@@ -296,6 +296,54 @@ def test_an_invalid_token_is_a_401_when_valid_tokens_are_configured() -> None:
         assert h.get("/api/models").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/models",
+        "/api/models/openai-community/gpt2",
+        "/api/models/openai-community/gpt2/auth-check",
+        "/api/models/nobody/nothing",
+    ],
+)
+def test_an_invalid_token_gets_the_hubs_invalid_credentials_answer_on_every_call(
+    path: str,
+) -> None:
+    with run_in_thread(valid_tokens={"hf_good"}) as server, httpx.Client(base_url=server.url) as h:
+        answer = h.get(path, headers=auth("hf_bad"))
+    assert answer.status_code == 401
+    assert answer.headers["x-error-message"] == "Invalid credentials in Authorization header"
+    assert "x-error-code" not in answer.headers
+
+
+# The real Hub's answers for legacy ids (huggingface_hub's recorded cassettes, 2025).
+LEGACY = {
+    "bert-base-uncased": "google-bert/bert-base-uncased",
+    "t5-small": "google-t5/t5-small",
+    "meta-llama/Meta-Llama-3.1-8B-Instruct": "meta-llama/Llama-3.1-8B-Instruct",
+}
+
+
+def test_a_legacy_id_answers_307_with_a_relative_location_to_the_canonical_id() -> None:
+    fixture = {**synthetic_fixture(["bert"]), "redirects": LEGACY}
+    with run_in_thread(fixture) as server, httpx.Client(base_url=server.url) as h:
+        for legacy, canonical in LEGACY.items():
+            moved = h.get(f"/api/models/{legacy}")
+            assert moved.status_code == 307
+            assert moved.headers["location"] == f"/api/models/{canonical}"
+            check = h.get(f"/api/models/{legacy}/auth-check")
+            assert check.status_code == 307
+            assert check.headers["location"] == f"/api/models/{canonical}/auth-check"
+        followed = h.get("/api/models/bert-base-uncased", follow_redirects=True)
+    assert followed.status_code == 200
+    assert followed.json()["id"] == "google-bert/bert-base-uncased"
+
+
+@pytest.mark.parametrize("redirects", [["a"], {"a": 1}, {"": "x/y"}])
+def test_a_fixture_with_malformed_redirects_is_refused(redirects: object) -> None:
+    with pytest.raises(ValueError, match="redirects"):
+        HubSimulator({"models": [], "redirects": redirects})
+
+
 # --------------------------------------------------------------------------- behaviours
 
 HOSTILE = {

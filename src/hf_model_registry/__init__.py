@@ -21,6 +21,7 @@ from ._errors import (
     RegistryCorrupt,
     RegistryError,
     RegistryUnreadable,
+    TokenRejected,
     UnknownModelType,
 )
 from ._lookup import clear_cache, get_recommended_default_model, lookup
@@ -40,6 +41,7 @@ __all__ = [
     "RegistryCorrupt",
     "RegistryError",
     "RegistryUnreadable",
+    "TokenRejected",
     "UnknownModelType",
     "__version__",
     "clear_cache",

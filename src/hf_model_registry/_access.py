@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ._candidates import validate_model_id
-from ._errors import HubResponseError, HubUnavailable
-from ._hub import HubClient
+from ._errors import HubResponseError, HubUnavailable, TokenRejected
+from ._hub import HubClient, RawResponse
 
 __all__ = ["Access", "AccessStatus", "check_access"]
 
@@ -20,16 +20,22 @@ class AccessStatus(StrEnum):
     GATED_NEEDS_APPROVAL = "gated: needs approval"
     GATED_NO_TOKEN = "gated: no token"
     NOT_FOUND = "not found or private"
+    INVALID_TOKEN = "invalid token"
     UNREACHABLE = "Hub unreachable"
 
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """An access status with a short human detail."""
+    """An access status with a short human detail.
+
+    ``model_id`` is the id the Hub answered for: the canonical id when the one asked
+    for is a legacy id that redirects (then ``requested_id`` is the one asked for).
+    """
 
     model_id: str
     status: AccessStatus
     detail: str = ""
+    requested_id: str | None = None
 
     @property
     def available(self) -> bool:
@@ -40,34 +46,44 @@ class Access:
 async def check_access(hub: HubClient, model_id: str) -> Access:
     """Check ``model_id`` with ``/api/models/{id}`` then ``/api/models/{id}/auth-check``.
 
-    Raises ``InvalidModelId`` before any request for an id that is not ``org/name``.
+    A legacy id's same-host redirect is followed, and the answer names the
+    canonical id. Raises ``InvalidModelId`` before any request for an id that is
+    not ``org/name``.
     """
     validate_model_id(model_id)
+    asked = model_id
     try:
         info = await hub.model_info(model_id)
+        answered = hub.answered_repo_id(info)
+        if info.status_code == 200 and answered is not None:
+            model_id = answered
         if info.status_code in (401, 403, 404):
             # Anonymous: 401 for missing and private alike; with a token: 404 RepoNotFound.
-            return Access(
-                model_id, AccessStatus.NOT_FOUND, _detail(info.status_code, info.error_code())
-            )
-        if info.status_code != 200:
-            return Access(model_id, AccessStatus.UNREACHABLE, f"metadata: HTTP {info.status_code}")
-        check = await hub.auth_check(model_id)
+            status, detail = AccessStatus.NOT_FOUND, _detail(info.status_code, info.error_code())
+        elif info.status_code != 200:
+            status, detail = AccessStatus.UNREACHABLE, f"metadata: HTTP {info.status_code}"
+        else:
+            check = await hub.auth_check(model_id)
+            status, detail = _interpret(hub, check, info.body)
+    except TokenRejected as exc:
+        status, detail = AccessStatus.INVALID_TOKEN, str(exc)
     except (HubUnavailable, HubResponseError) as exc:
         # Timeouts, refused connections, or 5xx/429 that outlasted the retries: the
         # Hub could not answer the question, which is not the same as "no access".
-        return Access(model_id, AccessStatus.UNREACHABLE, str(exc))
+        status, detail = AccessStatus.UNREACHABLE, str(exc)
+    return Access(model_id, status, detail, asked if model_id != asked else None)
+
+
+def _interpret(hub: HubClient, check: RawResponse, info_body: bytes) -> tuple[AccessStatus, str]:
     if check.status_code == 200:
-        return Access(model_id, AccessStatus.AVAILABLE, _gated_mode(info.body))
+        return AccessStatus.AVAILABLE, _gated_mode(info_body)
     if check.error_code() == "GatedRepo" or check.status_code in (401, 403):
         if hub.has_token:
-            return Access(
-                model_id, AccessStatus.GATED_NEEDS_APPROVAL, "request access on the model page"
-            )
-        return Access(model_id, AccessStatus.GATED_NO_TOKEN, "set HF_TOKEN to a token with access")
+            return AccessStatus.GATED_NEEDS_APPROVAL, "request access on the model page"
+        return AccessStatus.GATED_NO_TOKEN, "set HF_TOKEN to a token with access"
     if check.status_code == 404:
-        return Access(model_id, AccessStatus.NOT_FOUND, _detail(404, check.error_code()))
-    return Access(model_id, AccessStatus.UNREACHABLE, f"auth-check: HTTP {check.status_code}")
+        return AccessStatus.NOT_FOUND, _detail(404, check.error_code())
+    return AccessStatus.UNREACHABLE, f"auth-check: HTTP {check.status_code}"
 
 
 def _detail(status: int, code: str | None) -> str:

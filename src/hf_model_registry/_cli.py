@@ -20,6 +20,7 @@ from . import _config
 from ._errors import (
     RegistryCorrupt,
     RegistryError,
+    TokenRejected,
     UnknownModelType,
 )
 from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit_code
@@ -236,7 +237,8 @@ TokenOption = Annotated[
     typer.Option(
         "--token",
         metavar="TOKEN",
-        help="Hub token. Default: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, then $HF_HOME/token. "
+        help="Hub token. Default: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, then the file "
+        "$HF_TOKEN_PATH, else $HF_HOME/token. "
         "Sent to the endpoint only, never printed or stored.",
         show_default=False,
     ),
@@ -452,9 +454,44 @@ def explain(
         raise typer.Exit(EXIT_FAILED)
 
 
+def _canonical_id(model_id: str, endpoint: str | None, token: str | None) -> str:
+    """The id to pin: the Hub's canonical id when ``model_id`` is a legacy one.
+
+    Offline (``HF_HUB_OFFLINE``, ``USE_STATIC_REGISTRY``) the id is taken as given;
+    an unreachable Hub or an unknown id only earns a warning, but a token the Hub
+    refuses is an error: it would fail every later request too.
+    """
+    if _config.network_disabled():
+        return model_id
+    import anyio
+
+    from . import aio
+    from ._access import AccessStatus
+
+    access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
+    if access.status is AccessStatus.INVALID_TOKEN:
+        raise TokenRejected(access.detail)
+    if access.status in (AccessStatus.NOT_FOUND, AccessStatus.UNREACHABLE):
+        detail = f" ({access.detail})" if access.detail else ""
+        typer.echo(
+            f"warning: {model_id} not confirmed on the Hub: {access.status}{detail}", err=True
+        )
+    return access.model_id
+
+
 @app.command()
-def pin(model_type: ModelTypeArg, model_id: ModelIdArg, registry: RegistryOption = None) -> None:
-    """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it."""
+def pin(
+    model_type: ModelTypeArg,
+    model_id: ModelIdArg,
+    registry: RegistryOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it.
+
+    MODEL_ID is looked up on the Hub first (not with HF_HUB_OFFLINE=1): a legacy id
+    such as bert-base-uncased is pinned under the canonical id it redirects to.
+    """
     from ._candidates import validate_model_id
     from ._names import resolve_name
     from ._registry import locked_update, utc_now_iso
@@ -463,6 +500,7 @@ def pin(model_type: ModelTypeArg, model_id: ModelIdArg, registry: RegistryOption
         name, _ = resolve_name(model_type)
         validate_model_id(model_id)
         path = _config.write_registry_path(registry)
+        requested, model_id = model_id, _canonical_id(model_id, endpoint, token)
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             entry = dict(current.get(name) or {"models": [], "downloads": {}})
@@ -472,7 +510,8 @@ def pin(model_type: ModelTypeArg, model_id: ModelIdArg, registry: RegistryOption
             return {**current, name: entry}
 
         locked_update(path, apply)
-    typer.echo(f"pinned {name} -> {model_id} in {path}")
+    moved = f" (the canonical id of {requested})" if model_id != requested else ""
+    typer.echo(f"pinned {name} -> {model_id}{moved} in {path}")
 
 
 @app.command()
@@ -506,7 +545,11 @@ def check(
     token: TokenOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check whether MODEL_ID can be downloaded (exit 0 yes, 1 no, 3 Hub unreachable)."""
+    """Check whether MODEL_ID can be downloaded.
+
+    Exit 0 yes, 1 no, 2 the token is refused, 3 Hub unreachable. A legacy id is
+    reported under the canonical id the Hub redirects it to.
+    """
     import anyio
 
     from . import aio
@@ -518,11 +561,19 @@ def check(
         access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
     if as_json:
         _emit_json(
-            {"model_id": access.model_id, "status": str(access.status), "detail": access.detail}
+            {
+                "model_id": access.model_id,
+                "requested_id": access.requested_id,
+                "status": str(access.status),
+                "detail": access.detail,
+            }
         )
     else:
         detail = f" ({access.detail})" if access.detail else ""
-        typer.echo(f"{access.model_id}: {access.status}{detail}")
+        moved = f" [canonical id of {access.requested_id}]" if access.requested_id else ""
+        typer.echo(f"{access.model_id}: {access.status}{detail}{moved}")
+    if access.status is AccessStatus.INVALID_TOKEN:
+        raise typer.Exit(EXIT_USAGE)
     if access.status is AccessStatus.UNREACHABLE:
         raise typer.Exit(EXIT_UNREACHABLE)
     if not access.available:

@@ -20,6 +20,7 @@ __all__ = [
     "packaged_registry_path",
     "progress_disabled",
     "read_registry_path",
+    "token_path",
     "ttl_seconds",
     "write_registry_path",
 ]
@@ -105,7 +106,12 @@ def hub_endpoint(explicit: str | None = None) -> str:
 
 
 def hub_token(explicit: str | None = None) -> str | None:
-    """The Hub token: argument > ``HF_TOKEN`` > ``HUGGING_FACE_HUB_TOKEN`` > ``$HF_HOME/token``."""
+    """The Hub token, in huggingface_hub's order.
+
+    Argument > ``HF_TOKEN`` > ``HUGGING_FACE_HUB_TOKEN`` > the file at ``HF_TOKEN_PATH``,
+    else ``$HF_HOME/token`` (``HF_HOME`` defaulting to ``~/.cache/huggingface``).
+    A missing or unreadable file means no token.
+    """
     for value in (
         explicit,
         os.environ.get("HF_TOKEN"),
@@ -113,12 +119,18 @@ def hub_token(explicit: str | None = None) -> str | None:
     ):
         if value and value.strip():
             return value.strip()
-    home = os.environ.get("HF_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache", "huggingface"
-    )
     try:
-        with open(os.path.join(home, "token"), encoding="utf-8") as handle:
+        with open(token_path(), encoding="utf-8") as handle:
             text = handle.read().strip()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
     return text or None
+
+
+def token_path() -> str:
+    """Where the token file is read: ``HF_TOKEN_PATH``, else ``$HF_HOME/token``."""
+    explicit = os.environ.get("HF_TOKEN_PATH")
+    if explicit:
+        return os.path.expanduser(explicit)
+    home = os.environ.get("HF_HOME") or os.path.join("~", ".cache", "huggingface")
+    return os.path.join(os.path.expanduser(home), "token")

@@ -20,6 +20,7 @@ __all__ = [
     "RegistryCorrupt",
     "RegistryError",
     "RegistryUnreadable",
+    "TokenRejected",
     "UnknownModelType",
 ]
 
@@ -53,7 +54,19 @@ class InvalidEndpoint(InvalidInput):
 
 
 class InvalidToken(InvalidInput):
-    """The Hub token cannot be sent (not printable ASCII); the message never shows it."""
+    """The Hub token is unusable; the message never shows it.
+
+    Raised as is when the token cannot be sent (not printable ASCII), and as
+    ``TokenRejected`` when the Hub refuses it.
+    """
+
+
+class TokenRejected(InvalidToken):
+    """The Hub answered 401 "Invalid credentials": the token is invalid or expired.
+
+    The Hub refuses every request that carries such a token, so nothing is retried
+    and nothing can be answered until the token is fixed or unset.
+    """
 
 
 class UnknownModelType(RegistryError, LookupError):

@@ -5,7 +5,8 @@ httpx underneath, with an injectable transport (tests use respx or
 headers (``_ratelimit``), a cap on every body read and a deadline on every
 attempt. httpx exceptions are translated into the package's error tree here
 and nowhere else. The token goes to the configured endpoint only: redirects
-to another host and pagination links to another host are never followed.
+to another host are never followed, and a pagination link to another host is
+followed only as the same listing query rebuilt on the endpoint.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import anyio
 import httpx
@@ -35,8 +36,10 @@ from ._errors import (
     HubResponseError,
     HubUnavailable,
     InvalidEndpoint,
+    InvalidModelId,
     InvalidToken,
     RateLimited,
+    TokenRejected,
     safe_repr,
 )
 from ._models import Candidate
@@ -77,6 +80,9 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 CONNECTIONS_PER_POOL = 8
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 _MAX_REDIRECTS = 3
+LISTING_PATH = "/api/models"
+# What the Hub says, in X-Error-Message, to a request whose token it does not accept.
+_INVALID_CREDENTIALS = "invalid credentials"
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +263,7 @@ class HubClient:
         self._max_body = max_body_bytes
         self._clients: list[httpx.AsyncClient] = []
         self._next_client: Iterator[int] | None = None
+        self._token_rejected = False
         self.stats = ClientStats()
 
     @property
@@ -420,10 +427,19 @@ class HubClient:
         path_or_url: str,
         params: list[tuple[str, str | int | float | bool | None]] | None = None,
     ) -> RawResponse:
-        """GET with retries, pacing and same-host redirects; raise the package's errors."""
+        """GET with retries, pacing and same-host redirects; raise the package's errors.
+
+        Raises ``TokenRejected`` when the Hub refuses the token, and on every later
+        call of this client without sending anything: the Hub refuses them all.
+        """
+        if self._token_rejected:
+            raise self._rejection()
         url = path_or_url if "://" in path_or_url else f"{self.endpoint}{path_or_url}"
         for _ in range(_MAX_REDIRECTS + 1):
             response = await self._get_once(url, params)
+            if self._rejects_token(response):
+                self._token_rejected = True
+                raise self._rejection()
             if response.status_code not in (301, 302, 303, 307, 308):
                 return response
             location = response.headers.get("location")
@@ -439,6 +455,21 @@ class HubClient:
                 )
             url, params = target, None
         raise HubResponseError(f"more than {_MAX_REDIRECTS} redirects")
+
+    def _rejects_token(self, response: RawResponse) -> bool:
+        # Anonymous 401s mean "missing or private"; only a request that carried the
+        # token can have its token refused.
+        if response.status_code != 401 or not self._auth_headers(response.url):
+            return False
+        return _INVALID_CREDENTIALS in response.headers.get("x-error-message", "").lower()
+
+    def _rejection(self) -> TokenRejected:
+        # A fixed text: neither the token nor the server's own words go into it.
+        return TokenRejected(
+            f"the Hub at {self.endpoint} rejected the token as invalid or expired (HTTP 401); "
+            "fix or unset HF_TOKEN (or whichever of --token, HUGGING_FACE_HUB_TOKEN, "
+            "HF_TOKEN_PATH or $HF_HOME/token holds it)"
+        )
 
     async def _get_once(
         self, url: str, params: list[tuple[str, str | int | float | bool | None]] | None
@@ -486,7 +517,7 @@ class HubClient:
     ) -> ListingPage:
         """One page of models tagged ``hub_type`` and ``transformers``, by downloads."""
         if url is None:
-            response = await self.get("/api/models", self.listing_params(hub_type, limit))
+            response = await self.get(LISTING_PATH, self.listing_params(hub_type, limit))
         else:
             response = await self.get(url)
         self.stats.listing_requests += 1
@@ -510,10 +541,19 @@ class HubClient:
         if not target:
             return None
         target = urljoin(response.url, target)
-        if _origin(target) != _origin(self.endpoint):
+        origin = _origin(target)
+        if origin == _origin(self.endpoint):
+            return target
+        # The Hub writes its next link absolute on huggingface.co, and a mirror may pass
+        # it through unchanged: the same query, asked of the configured endpoint, is
+        # the next page. Any other path on another host, or a URL that does not even
+        # parse (a port out of range), is not ours to follow.
+        parts = urlsplit(target)
+        if parts.path != LISTING_PATH or not origin[1]:
             log.warning("ignoring a next-page link to another host")
             return None
-        return target
+        log.debug("next-page link on another host: rebuilt on the endpoint")
+        return f"{self.endpoint}{LISTING_PATH}" + (f"?{parts.query}" if parts.query else "")
 
     async def iter_listing(
         self, hub_type: str, *, limit: int = 100, max_pages: int = 3
@@ -534,6 +574,24 @@ class HubClient:
     async def auth_check(self, repo_id: str) -> RawResponse:
         """``GET /api/models/{repo_id}/auth-check``; 200 when the files may be downloaded."""
         return await self.get(f"/api/models/{_quote_id(repo_id)}/auth-check")
+
+    def answered_repo_id(self, response: RawResponse) -> str | None:
+        """The repo id a model-info or auth-check answer is for, from its final URL.
+
+        After a legacy id's redirect (``bert-base-uncased`` answers 307 to
+        ``/api/models/google-bert/bert-base-uncased``) this is the canonical id.
+        None when the URL is not a model's API path.
+        """
+        path = urlsplit(response.url).path
+        prefix = urlsplit(self.endpoint).path.rstrip("/")
+        for base in (f"{prefix}{LISTING_PATH}/", f"{LISTING_PATH}/"):
+            if path.startswith(base):
+                rest = path[len(base) :].removesuffix("/auth-check")
+                try:
+                    return validate_model_id(unquote(rest))
+                except InvalidModelId:
+                    return None
+        return None
 
 
 def _quote_id(repo_id: str) -> str:

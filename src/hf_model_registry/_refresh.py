@@ -30,6 +30,7 @@ from ._errors import (
     RegistryCorrupt,
     RegistryError,
     RegistryUnreadable,
+    TokenRejected,
 )
 from ._hub import HubClient, RetryPolicy
 from ._models import Architecture, Candidate
@@ -258,7 +259,8 @@ async def refresh(
     ``RateLimited`` instead of waiting longer than that for the quota to reset.
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
     before any request for a bad name, ``HubOffline`` when ``HF_HUB_OFFLINE`` is
-    set and ``HubUnavailable`` (registry untouched) when the Hub cannot be reached.
+    set, ``HubUnavailable`` (registry untouched) when the Hub cannot be reached and
+    ``TokenRejected`` (registry untouched) when the Hub refuses the token.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -296,6 +298,7 @@ async def refresh(
             finish(Outcome(arch.name, skip[0], default, default, skip[1]))
 
     fail_fast = _FailFast(threshold=min(concurrency, len(pending), 8))
+    rejected: list[TokenRejected] = []
     # Workers pulling from one shared iterator, not a task per architecture parked
     # on a limiter: memory stays flat in the number of architectures (~5 KiB per
     # waiting task otherwise). next() cannot interleave with another worker: no await.
@@ -319,6 +322,11 @@ async def refresh(
             old_default = None if old is None else old["default_model"]
             try:
                 ranking = await fetch_ranking(hub, arch, policy)
+            except TokenRejected as exc:
+                # Every request with this token fails alike: stop, and say why once.
+                rejected.append(exc)
+                scope.cancel()
+                return
             except RegistryError as exc:
                 if fail_fast.record(exc):
                     scope.cancel()
@@ -349,6 +357,8 @@ async def refresh(
     report.requests = hub.stats.requests
     report.rate_limited = hub.stats.rate_limited
     report.retries = hub.stats.retries
+    if rejected:
+        raise rejected[0]
     if fail_fast.error is not None:
         report.seconds = time.monotonic() - started
         raise HubUnavailable(f"the Hub at {hub.endpoint} is unreachable: {fail_fast.error}")

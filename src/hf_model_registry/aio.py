@@ -24,7 +24,7 @@ from ._chain import (
     local_answer,
     warn_unreadable,
 )
-from ._errors import HubUnavailable, RateLimited, RegistryCorrupt, RegistryError
+from ._errors import HubUnavailable, RateLimited, RegistryCorrupt, RegistryError, TokenRejected
 from ._hub import RetryPolicy
 from ._names import resolve_name
 from ._registry import Registry, parse_registry
@@ -123,7 +123,8 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
             request_timeout=10.0,
             max_quota_wait=_LOOKUP_RETRY.max_total_wait,
         )
-    except HubUnavailable:
+    except (HubUnavailable, TokenRejected):
+        # A refused token is refused on every call too: no use asking again at once.
         _hub_down_until = time.monotonic() + _HUB_BACKOFF_SECONDS
         raise
     outcome = report.outcomes.get(name)

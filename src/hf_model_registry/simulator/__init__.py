@@ -8,7 +8,9 @@ Hub does (see "The Hub API facts this project relies on" in DESIGN.md):
   ``expand[]``, ``search``, ``author`` and ``cursor``, with a ``Link`` header for the
   next page;
 - ``GET /api/models/{repo_id}`` and ``GET /api/models/{repo_id}/auth-check``, with
-  the Hub's 401/403/404 answers and ``X-Error-Code`` headers;
+  the Hub's 401/403/404 answers and ``X-Error-Code`` headers, and 307 redirects
+  from legacy ids to canonical ones;
+- 401 ``Invalid credentials`` for a token it does not know (``valid_tokens``);
 - fixed-window rate limiting with ``RateLimit``/``RateLimit-Policy`` headers and 429s;
 - fault injection (a seeded share of listing requests fails with 500/502/503/429)
   and hostile per-type behaviours (non-JSON bodies, huge bodies, slow drip,

@@ -153,7 +153,7 @@ class _Repo:
 
 
 def load_fixture(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a fixture file: JSON ``{"models": [item, ...], "behaviors": {...}}``."""
+    """Read a fixture file: JSON ``{"models": [...], "behaviors": {...}, "redirects": {...}}``."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):

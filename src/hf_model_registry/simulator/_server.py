@@ -129,9 +129,12 @@ class HubSimulator:
     n-th request for a given query fails depends only on ``seed``, the query and n,
     so it is reproducible even under concurrency. ``behaviors`` maps a hub type
     (listing ``filter``) or a repo id to a hostile behaviour and is merged over the
-    fixture's. ``valid_tokens``, when given, makes any other bearer token a 401, as
-    the Hub does for a bad token. ``drip_interval`` and ``huge_size`` tune the
-    ``slow_drip`` and ``huge`` behaviours.
+    fixture's. ``valid_tokens``, when given, makes any other bearer token a 401 with
+    ``X-Error-Message: Invalid credentials in Authorization header`` on every call,
+    as the Hub does for an invalid or expired token. A fixture's ``redirects`` maps a
+    legacy repo id to its canonical id: the old id answers 307 with a relative
+    ``Location``, as the Hub does for ``bert-base-uncased``. ``drip_interval`` and
+    ``huge_size`` tune the ``slow_drip`` and ``huge`` behaviours.
 
     It runs on the asyncio event loop (with anyio, the asyncio backend); from other
     code use ``run_in_thread``. Only loopback hosts are accepted.
@@ -167,6 +170,7 @@ class HubSimulator:
         for index, item in enumerate(raw_models):
             repo = _Repo.from_item(index, item)
             self._repos[repo.id] = repo
+        self._redirects = _redirects(data.get("redirects"))
         self._public = [repo for repo in self._repos.values() if not repo.private]
         self._by_tag: dict[str, list[_Repo]] = {}
         for repo in self._public:
@@ -568,7 +572,8 @@ class HubSimulator:
             return _error(405, "Method Not Allowed")
         token = request.token
         if token is not None and self._valid_tokens is not None and token not in self._valid_tokens:
-            return _error(401, "Invalid credentials in Authorization header")
+            message = "Invalid credentials in Authorization header"
+            return _json_response(401, {"error": message}, [("X-Error-Message", message)])
         if path == "/api/models":
             return self._listing(request)
         if not path.startswith("/api/models/"):
@@ -713,6 +718,10 @@ class HubSimulator:
         return response
 
     def _repo_endpoint(self, request: _Request, repo_id: str, auth_check: bool) -> _Response:
+        canonical = self._redirects.get(repo_id)
+        if canonical is not None:
+            location = f"/api/models/{canonical}" + ("/auth-check" if auth_check else "")
+            return _Response(307, b"", (("Location", location),), "text/plain")
         repo = self._repos.get(repo_id)
         behavior = self._behaviors.get(repo_id) or (repo.behavior if repo else None)
         if behavior is not None:
@@ -765,6 +774,16 @@ class HubSimulator:
                 return _error(400, str(exc))
             return _json_response(200, self.config())
         return _error(404, "Not Found")
+
+
+def _redirects(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and k and v for k, v in raw.items()
+    ):
+        raise ValueError("a fixture's 'redirects' maps repo ids to repo ids")
+    return dict(raw)
 
 
 def _config_params(request: _Request) -> dict[str, Any]:
