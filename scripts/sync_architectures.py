@@ -4,7 +4,8 @@ The table lists every transformers model type that has a model of its own (it ap
 ``MODEL_MAPPING_NAMES`` or one of the ``MODEL_FOR_*`` auto mappings), without the
 sub-configs that exist only inside a composite model (``clip_text_model``,
 ``qwen2_vl_text``, ``gemma3n_audio``, ...). For each type it records the registry key, the
-Hub tag, a category and the Hub pipeline tags its auto classes support.
+Hub tag, a category, the Hub pipeline tags its auto classes support and the reference
+checkpoint its configuration class documents (see ``documented_checkpoint``).
 
 This script installs nothing; run it with a transformers of your choosing (torch is not
 needed: the auto mappings and config classes import without it)::
@@ -301,6 +302,33 @@ PART_SUFFIX = re.compile(
 
 MAPPING_NAME = re.compile(r"^MODEL(?:_FOR_(?P<head>\w+?))?(?:_MAPPING)?_NAMES$")
 
+# The target of a markdown link to huggingface.co: ``[text](https://huggingface.co/<path>)``.
+HUB_LINK = re.compile(r"\]\(https?://huggingface\.co/([^)\s]*)\)")
+
+# First path segments of huggingface.co pages that are not a user's or an organisation's
+# repos (``/papers/2305.13245``, ``/docs/transformers``, ``/datasets/...``); reserved by
+# the Hub, so no organisation can be called that.
+NOT_A_NAMESPACE = frozenset(
+    {
+        "api",
+        "blog",
+        "collections",
+        "datasets",
+        "docs",
+        "join",
+        "learn",
+        "login",
+        "models",
+        "organizations",
+        "papers",
+        "posts",
+        "pricing",
+        "settings",
+        "spaces",
+        "tasks",
+    }
+)
+
 
 def load_heads(modeling_auto: Any) -> dict[str, set[str]]:
     """Model type -> the heads (auto mappings) it appears in."""
@@ -402,6 +430,33 @@ def find_sub_configs(
     return parts
 
 
+def documented_checkpoint(docstring: str | None) -> str | None:
+    """The reference checkpoint a configuration class's docstring names, or None.
+
+    transformers writes it as ``[org/name](https://huggingface.co/org/name)`` in the first
+    paragraph ("... a similar configuration to that of the [google-bert/bert-base-uncased]
+    (...)"). The rule: the first markdown link whose target is a huggingface.co page of
+    exactly ``org/name`` (query, fragment and a trailing slash aside) under a namespace
+    that can hold repos (not ``papers``, ``docs``, ``datasets``, ...), and that passes
+    the package's own ``validate_model_id``. The URL, not the link text, decides: it is
+    what a reader would open. Single-segment targets are refused: in transformers 5.24
+    they are only placeholders of the docstring template (``[None](.../None)``, ``[](...)``,
+    timm's architecture name ``[resnet50](.../resnet50)``), never a legacy model id.
+    """
+    validate = package_attr("hf_model_registry._candidates", "validate_model_id")
+    invalid = package_attr("hf_model_registry._errors", "InvalidModelId")
+    for target in HUB_LINK.findall(docstring or ""):
+        path = target.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+        parts = path.split("/")
+        if len(parts) != 2 or parts[0] in NOT_A_NAMESPACE:
+            continue
+        try:
+            return str(validate(path))
+        except invalid:
+            print(f"warning: documented checkpoint {path!r} is not a model id", file=sys.stderr)
+    return None
+
+
 def categorize(name: str, heads: set[str]) -> str:
     """The category of a type: an override, else the first matching rule, else other."""
     if name in OVERRIDES:
@@ -487,32 +542,42 @@ def build() -> dict[str, Any]:
                 "hub_type": str(config_mapping[name].model_type),
                 "category": category,
                 "tasks": tasks_for(name, heads[name], category),
+                "checkpoint": documented_checkpoint(config_mapping[name].__doc__),
             }
         )
     aliases_for(entries)
     unused = set(OVERRIDES) - {entry["name"] for entry in entries}
     if unused:
         print(f"warning: overrides for unknown types {sorted(unused)}", file=sys.stderr)
+    undocumented = [entry["name"] for entry in entries if entry["checkpoint"] is None]
+    if undocumented:
+        print(f"note: no documented checkpoint for {undocumented}", file=sys.stderr)
     others = [entry["name"] for entry in entries if entry["category"] == "other"]
     if others:
         print(f"note: category 'other' for {others}; consider OVERRIDES", file=sys.stderr)
     return {"transformers_version": transformers.__version__, "architectures": entries}
 
 
-def alias_index(table: Mapping[str, Any]) -> Any:
-    """The package's own alias-index derivation (one definition, used here and at runtime)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from hf_model_registry._architectures import alias_index as derive
+def package_attr(module: str, name: str) -> Any:
+    """An attribute of this checkout's package (one definition, used here and at runtime).
 
-    return derive(table)
+    The package's modules used here need only the standard library, so this works in a
+    throwaway venv that has transformers but not the package's dependencies.
+    """
+    src = str(ROOT / "src")
+    if src not in sys.path:
+        sys.path.insert(0, src)
+    return getattr(importlib.import_module(module), name)
+
+
+def alias_index(table: Mapping[str, Any]) -> Any:
+    """The package's own alias-index derivation."""
+    return package_attr("hf_model_registry._architectures", "alias_index")(table)
 
 
 def alias_index_file() -> str:
     """The alias index's file name, as the package reads it."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from hf_model_registry._architectures import ALIASES_FILE
-
-    return ALIASES_FILE
+    return str(package_attr("hf_model_registry._architectures", "ALIASES_FILE"))
 
 
 def render(table: Mapping[str, Any]) -> str:
@@ -548,7 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[str, int] = {}
     for entry in table:
         counts[entry["category"]] = counts.get(entry["category"], 0) + 1
-    print(f"wrote {len(table)} architectures to {output}")
+    documented = sum(entry["checkpoint"] is not None for entry in table)
+    print(f"wrote {len(table)} architectures to {output} ({documented} with a checkpoint)")
     for category in CATEGORIES:
         print(f"  {category:<16} {counts.get(category, 0)}")
     return 0

@@ -432,3 +432,66 @@ def test_alias_index_file_matches_the_table() -> None:
     for arch in _architectures.all_architectures():
         for alias in arch.aliases:
             assert _architectures.resolve_alias(alias) == (arch.name, arch.aliases)
+
+
+# -- documented checkpoints (transformers' configuration docstrings) -----------------
+
+
+@pytest.mark.parametrize(
+    ("name", "checkpoint"),
+    [
+        ("bert", "google-bert/bert-base-uncased"),
+        ("t5", "google-t5/t5-small"),
+        ("qwen2", "Qwen/Qwen2-7B"),
+        ("gemma", "google/gemma-7b"),
+        ("deberta-v2", "microsoft/deberta-v2-xlarge"),
+        # Stale: the repo now lives at distilbert/distilbert-base-uncased (a redirect).
+        ("distilbert", "google/distilbert-base-uncased"),
+    ],
+)
+def test_documented_checkpoint_is_the_one_transformers_names(name: str, checkpoint: str) -> None:
+    arch = get_architecture(name)
+    assert arch is not None
+    assert arch.checkpoint == checkpoint
+
+
+def test_composite_wrappers_document_no_checkpoint() -> None:
+    # Their docstrings hold only the template's placeholder: any encoder and decoder fit.
+    for name in ("encoder-decoder", "vision-encoder-decoder", "speech-encoder-decoder"):
+        arch = get_architecture(name)
+        assert arch is not None
+        assert arch.checkpoint is None
+
+
+def test_nearly_every_architecture_documents_a_valid_checkpoint() -> None:
+    from hf_model_registry._candidates import validate_model_id
+
+    archs = all_architectures()
+    documented = [a.checkpoint for a in archs if a.checkpoint is not None]
+    for checkpoint in documented:
+        assert validate_model_id(checkpoint) == checkpoint
+        assert "/" in checkpoint
+    # 555 of 566 in transformers 5.24.
+    assert len(documented) >= 0.97 * len(archs)
+
+
+def test_every_entry_states_its_checkpoint_even_when_there_is_none() -> None:
+    document = json.loads(
+        resources.files("hf_model_registry").joinpath("data", "architectures.json").read_text()
+    )
+    assert all("checkpoint" in entry for entry in document["architectures"])
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "org/a--b", 7, ""])
+def test_a_hand_edited_checkpoint_that_is_not_a_model_id_is_refused(
+    monkeypatch: pytest.MonkeyPatch, bad: object
+) -> None:
+    from hf_model_registry import _architectures
+    from hf_model_registry._errors import InvalidModelId
+
+    entry = {"name": "bert", "hub_type": "bert", "category": "encoder-only", "tasks": []}
+    document = {"transformers_version": "0", "architectures": [{**entry, "aliases": []}]}
+    document["architectures"][0]["checkpoint"] = bad
+    monkeypatch.setattr(_architectures, "_document", lambda: document)
+    with pytest.raises(InvalidModelId):
+        _architectures._table.__wrapped__()

@@ -315,3 +315,43 @@ def test_explain_and_check_against_the_simulator(
         main(["check", "openai-community/gpt2", "--endpoint", f"http://127.0.0.1:{_closed_port()}"])
         == 3
     )
+
+
+@pytest.mark.parametrize("source", ["static", "documented"])
+def test_max_age_never_skips_an_entry_built_offline(
+    sim: ThreadedHubSimulator, tmp_path: Path, source: str
+) -> None:
+    registry = tmp_path / "reg.json"
+    registry.write_text(dumps_registry({"align": entry("kakaobrain/align-base", source=source)}))
+    report = anyio.run(
+        lambda: aio.refresh(["align"], registry=registry, endpoint=sim.url, max_age=86400)
+    )
+    assert report.outcomes["align"].status != "skipped"
+    assert sim.stats.listings_by_filter["align"] == 1
+    assert read_registry(registry)["align"]["source"] == "hub"
+
+
+def test_a_just_built_documented_entry_still_sends_the_lookup_to_the_hub(
+    sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = tmp_path / "reg.json"
+    registry.write_text(
+        dumps_registry({"align": entry("kakaobrain/align-base", source="documented")})
+    )
+    monkeypatch.setenv("HF_ENDPOINT", sim.url)
+    answer = _lookup.lookup("align", registry=registry)
+    assert answer.source == "hub"
+    assert sim.stats.listings_by_filter["align"] == 1
+
+
+def test_explain_names_the_offline_fallback_and_its_source(
+    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["explain", "gpt2", "--endpoint", sim.url]) == 0
+    out = capsys.readouterr().out
+    assert "offline: openai-community/gpt2 (static, hand-checked)" in out.splitlines()
+    assert main(["explain", "align", "--endpoint", sim.url, "--json"]) in (0, 1)
+    offline = json.loads(capsys.readouterr().out)["offline"]
+    assert offline == {"model_id": "kakaobrain/align-base", "source": "documented"}
+    assert main(["explain", "encoder-decoder", "--endpoint", sim.url]) in (0, 1)
+    assert "offline: none" in capsys.readouterr().out.splitlines()

@@ -117,6 +117,16 @@ def _aliases() -> dict[str, tuple[str, tuple[str, ...]]]:
     return index
 
 
+def _checkpoint(value: object) -> str | None:
+    # It becomes a default model offline and a ranking preference online, so a hand-edited
+    # table must not slip in something that is not a model id.
+    if value is None:
+        return None
+    from ._candidates import validate_model_id
+
+    return validate_model_id(value)
+
+
 @functools.cache
 def _table() -> _Table:
     from ._models import Architecture
@@ -129,7 +139,7 @@ def _table() -> _Table:
             category=str(entry["category"]),
             tasks=frozenset(str(task) for task in entry["tasks"]),
             aliases=tuple(validate_model_type(alias) for alias in entry["aliases"]),
-            checkpoint=entry.get("checkpoint"),
+            checkpoint=_checkpoint(entry.get("checkpoint")),
         )
         for entry in document["architectures"]
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from . import _log
-from ._defaults import static_default
+from ._defaults import is_static_source, static_fallback
 from ._errors import RegistryCorrupt, UnknownModelType, safe_repr
 from ._registry import Entry, Registry, StrPath, entry_age_seconds, read_registry
 
@@ -26,7 +26,7 @@ __all__ = [
     "warn_unreadable",
 ]
 
-Source = Literal["memo", "registry", "hub", "stale-registry", "static"]
+Source = Literal["memo", "registry", "hub", "stale-registry", "static", "documented"]
 
 
 class Answer(NamedTuple):
@@ -58,7 +58,7 @@ def _is_fresh(entry: Entry, now: datetime, ttl: float) -> bool:
     if entry.get("pinned") is True:
         return True
     # Static entries were never checked against the Hub: they are a floor, not an answer.
-    if entry.get("source") == "static":
+    if is_static_source(entry.get("source")):
         return False
     age = entry_age_seconds(entry, now)
     return age is not None and age <= ttl
@@ -76,11 +76,12 @@ def local_answer(
         model_id: str = entry["default_model"]
         if _is_fresh(entry, now, ttl):
             return Answer(name, model_id, "registry", entry), None
-        stale: Source = "static" if entry.get("source") == "static" else "stale-registry"
+        source = entry.get("source")
+        stale: Source = source if is_static_source(source) else "stale-registry"
         return None, Answer(name, model_id, stale, entry)
-    default = static_default(name)
-    if default is not None:
-        return None, Answer(name, default, "static")
+    found = static_fallback(name)
+    if found is not None:
+        return None, Answer(name, found[0], found[1])
     return None, None
 
 

@@ -102,6 +102,17 @@ def _emit_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False))
 
 
+# What an entry's answer rests on, for people: the two offline kinds differ in who vouched.
+_SOURCE_WORDS = {
+    "static": "static, hand-checked",
+    "documented": "documented checkpoint, unchecked",
+}
+
+
+def _source_words(source: object) -> str:
+    return _SOURCE_WORDS.get(str(source), str(source))
+
+
 @app.command()
 def recommend(
     model_type: ModelTypeArg,
@@ -157,7 +168,7 @@ def show(
         if entry.get("pinned"):
             flags.append("pinned")
         if "source" in entry:
-            flags.append(str(entry["source"]))
+            flags.append(_source_words(entry["source"]))
         suffix = f"  [{', '.join(flags)}]" if flags else ""
         typer.echo(f"{name:<28} {entry['default_model']}  {entry.get('updated_at', '')}{suffix}")
 
@@ -438,6 +449,7 @@ def explain(
     import anyio
 
     from . import aio
+    from ._defaults import static_fallback
     from ._progress import ranking_json, ranking_lines
 
     policy = _policy(max_params, min_downloads, token)
@@ -445,11 +457,19 @@ def explain(
         ranking = anyio.run(
             lambda: aio.explain(model_type, endpoint=endpoint, token=token, policy=policy)
         )
+    # What a lookup answers when the Hub cannot be asked and the registry has no entry.
+    offline = static_fallback(ranking.architecture.name)
     if as_json:
-        _emit_json(ranking_json(ranking))
+        document = ranking_json(ranking)
+        document["offline"] = (
+            None if offline is None else {"model_id": offline[0], "source": offline[1]}
+        )
+        _emit_json(document)
     else:
         for line in ranking_lines(ranking):
             typer.echo(line)
+        fallback = "none" if offline is None else f"{offline[0]} ({_source_words(offline[1])})"
+        typer.echo(f"offline: {fallback}")
     if ranking.chosen is None:
         raise typer.Exit(EXIT_FAILED)
 

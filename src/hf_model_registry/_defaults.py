@@ -1,14 +1,35 @@
 """Static fallback defaults: the last link of the lookup chain.
 
-Keys are registry names (transformers ``model_type``); aliases such as
-``gpt-j`` resolve to them through the architecture table. Every id is a
-canonical, original checkpoint known to exist on the Hub: no GGUF copies, no
-fine-tunes, and where the family has one, a size that runs in a test.
+Two kinds, hand-checked first:
+
+- ``STATIC_DEFAULTS`` (source ``static``): keys are registry names (transformers
+  ``model_type``); aliases such as ``gpt-j`` resolve to them through the architecture
+  table. Every id is a canonical, original checkpoint known to exist on the Hub: no GGUF
+  copies, no fine-tunes, and where the family has one, a size that runs in a test.
+- Otherwise the checkpoint transformers' configuration class documents for the
+  architecture (source ``documented``, ``Architecture.checkpoint``). Nobody checked it:
+  it may be large (``Qwen/Qwen2-7B``), gated, or a legacy id the Hub redirects; it is
+  still a far better offline answer than none.
 """
 
 from __future__ import annotations
 
-__all__ = ["STATIC_DEFAULTS", "static_default"]
+from typing import Literal, TypeGuard
+
+__all__ = [
+    "STATIC_DEFAULTS",
+    "STATIC_SOURCES",
+    "StaticSource",
+    "is_static_source",
+    "static_default",
+    "static_fallback",
+]
+
+StaticSource = Literal["static", "documented"]
+
+# Registry ``source`` values of entries built offline, never checked against the Hub: a
+# floor, not an answer, so lookups and refreshes treat both as due for a refresh.
+STATIC_SOURCES: frozenset[str] = frozenset({"static", "documented"})
 
 STATIC_DEFAULTS: dict[str, str] = {
     # encoder-only
@@ -114,6 +135,30 @@ STATIC_DEFAULTS: dict[str, str] = {
 }
 
 
+def static_fallback(name: str) -> tuple[str, StaticSource] | None:
+    """(model id, ``"static"`` or ``"documented"``) for a registry name, or None.
+
+    ``name`` is already canonical. The hand-checked default wins; the architecture
+    table (parsed on first use, only on this path) supplies the documented checkpoint.
+    """
+    model_id = STATIC_DEFAULTS.get(name)
+    if model_id is not None:
+        return model_id, "static"
+    from ._architectures import get_architecture
+
+    arch = get_architecture(name)
+    if arch is None or arch.checkpoint is None:
+        return None
+    return arch.checkpoint, "documented"
+
+
 def static_default(name: str) -> str | None:
     """The static default for a registry name (already canonical), or None."""
-    return STATIC_DEFAULTS.get(name)
+    found = static_fallback(name)
+    return None if found is None else found[0]
+
+
+def is_static_source(source: object) -> TypeGuard[StaticSource]:
+    """True for a registry entry ``source`` that marks an offline, unchecked default."""
+    # A hand-edited file may hold any JSON value here, a list included (unhashable).
+    return isinstance(source, str) and source in STATIC_SOURCES

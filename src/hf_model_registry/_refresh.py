@@ -24,6 +24,7 @@ import httpx
 from . import _config
 from ._architectures import all_architectures, get_architecture
 from ._chain import find_entry
+from ._defaults import is_static_source
 from ._errors import (
     HubResponseError,
     HubUnavailable,
@@ -204,7 +205,7 @@ def _skip_reason(entry: Entry | None, max_age: float, now: datetime) -> tuple[St
         return None
     if entry.get("pinned") is True:
         return "pinned", "pinned by the user"
-    if max_age > 0 and entry.get("source") != "static":
+    if max_age > 0 and not is_static_source(entry.get("source")):
         age = entry_age_seconds(entry, now)
         if age is not None and 0 <= age < max_age:
             return "skipped", f"refreshed {age:.0f} s ago (max age {max_age:.0f} s)"
