@@ -11,6 +11,7 @@ __all__ = [
     "HubOffline",
     "HubResponseError",
     "HubUnavailable",
+    "HubUnusable",
     "InvalidEndpoint",
     "InvalidInput",
     "InvalidModelId",
@@ -73,6 +74,21 @@ class RegistryUnreadable(RegistryCorrupt):
 
 class HubUnavailable(RegistryError):
     """The Hub could not be reached (connection refused, DNS, timeouts)."""
+
+
+class HubUnusable(HubUnavailable):
+    """The Hub answered, but failed every first request of a run (errors, 429s, a wrong path).
+
+    The run stopped early instead of retrying hundreds of architectures against it;
+    ``status_code`` and ``retry_after`` are those of the first failure.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retry_after = retry_after
 
 
 class HubOffline(HubUnavailable):

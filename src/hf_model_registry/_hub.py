@@ -29,6 +29,7 @@ import httpx
 import tenacity
 
 from . import _config
+from ._body import ACCEPT_ENCODING, read_capped
 from ._candidates import parse_listing, validate_model_id
 from ._errors import (
     HubOffline,
@@ -271,7 +272,10 @@ class HubClient:
             else math.ceil(self._connections / CONNECTIONS_PER_POOL)
         )
         per_pool = math.ceil(self._connections / pools)
-        headers = {"User-Agent": f"hf-model-registry/{__version__} httpx/{httpx.__version__}"}
+        headers = {
+            "User-Agent": f"hf-model-registry/{__version__} httpx/{httpx.__version__}",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         # One TLS context for all pools: each transport would otherwise load the CA
         # bundle again (~20 ms each), even for a plain-http mirror.
         tls = await anyio.to_thread.run_sync(_tls_context) if self._transport is None else None
@@ -315,17 +319,24 @@ class HubClient:
                 f"response body of {declared} bytes exceeds the {self._max_body}-byte cap",
                 status_code=response.status_code,
             )
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > self._max_body:
+        if response.is_stream_consumed:
+            # Built in memory and decoded already (an in-process mock transport): no
+            # network stream is left to bound, only the size to check.
+            body = response.content
+            if len(body) > self._max_body:
                 raise HubResponseError(
                     f"response body exceeds the {self._max_body}-byte cap",
                     status_code=response.status_code,
                 )
-            chunks.append(chunk)
-        return b"".join(chunks)
+            return body
+        # Raw bytes, decoded here within the cap: httpx would decode a whole chunk
+        # (and every stacked encoding) before the cap could be checked.
+        return await read_capped(
+            response.aiter_raw(),
+            response.headers.get("content-encoding"),
+            self._max_body,
+            status_code=response.status_code,
+        )
 
     async def _attempt(
         self, url: str, params: list[tuple[str, str | int | float | bool | None]] | None

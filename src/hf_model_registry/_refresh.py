@@ -1,10 +1,11 @@
 """Fan-out over architectures: bounded workers, per-type outcomes, one merge, one write.
 
 Each architecture is fetched and ranked independently; a failure is that
-architecture's outcome and leaves its previous entry untouched. When every
-request fails to connect from the start the fan-out stops early instead of
-retrying hundreds of times against a Hub that is not there. The registry is
-written once, atomically, under the cross-process lock, after all fetches.
+architecture's outcome and leaves its previous entry untouched. When nothing has
+succeeded and the first requests all failed (for any reason: unreachable, 429,
+5xx, a wrong endpoint path) the fan-out stops early instead of retrying hundreds
+of architectures against a Hub that cannot answer. The registry is written once,
+atomically, under the cross-process lock, after all fetches.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from ._chain import find_entry
 from ._errors import (
     HubResponseError,
     HubUnavailable,
+    HubUnusable,
+    InvalidInput,
+    RateLimited,
     RegistryCorrupt,
     RegistryError,
     RegistryUnreadable,
@@ -206,25 +210,66 @@ def _skip_reason(entry: Entry | None, max_age: float, now: datetime) -> tuple[St
     return None
 
 
-class _FailFast:
-    """Stops the fan-out when the first requests all fail to reach the Hub."""
+class _EarlyStop:
+    """Stops the fan-out when nothing has succeeded and the first requests all failed.
+
+    Any failure counts, not only "unreachable": a Hub that answers only 429, only
+    5xx, only 404 (a wrong endpoint path) or only slow drips would otherwise be
+    retried for every architecture, each within its own bounds, for hours.
+    """
 
     def __init__(self, threshold: int) -> None:
         self.threshold = max(1, threshold)
         self.successes = 0
-        self.unreachable = 0
-        self.error: HubUnavailable | None = None
+        self.failures = 0
+        self.first: RegistryError | None = None
+        self.stopped = False
 
-    def record(self, exc: BaseException | None) -> bool:
+    def record(self, exc: RegistryError | None) -> bool:
         """Record one result; True when the fan-out should stop."""
-        if exc is None or not isinstance(exc, HubUnavailable):
+        if exc is None:
             self.successes += 1
             return False
-        self.unreachable += 1
-        if self.successes == 0 and self.unreachable >= self.threshold:
-            self.error = exc
-            return True
-        return False
+        self.failures += 1
+        if self.first is None:
+            self.first = exc
+        if self.successes == 0 and self.failures >= self.threshold:
+            self.stopped = True
+        return self.stopped
+
+    def error(self, endpoint: str) -> RegistryError:
+        """The error that ends a stopped run, naming the first failure."""
+        first = self.first
+        if isinstance(first, InvalidInput):
+            return first  # the caller's mistake (a rejected token): its own exit code
+        if isinstance(first, HubUnavailable) and not isinstance(first, HubUnusable):
+            return HubUnavailable(f"the Hub at {endpoint} is unreachable: {first}")
+        status = getattr(first, "status_code", None)
+        retry_after = first.retry_after if isinstance(first, RateLimited) else None
+        if status == 404:
+            message = (
+                f"{endpoint} does not look like a Hub API: GET /api/models returned 404 "
+                "(check --endpoint or HF_ENDPOINT: it is the site's root URL, without /api)"
+            )
+        else:
+            message = (
+                f"the Hub at {endpoint} failed the first {self.failures} "
+                f"architecture{'s' if self.failures != 1 else ''} and answered none: {first}"
+            )
+        return HubUnusable(message, status_code=status, retry_after=retry_after)
+
+
+def _detached(exc: RegistryError) -> RegistryError:
+    """The error without its traceback and chained exceptions, to keep in an Outcome.
+
+    The traceback holds the frames of the body reader, and a chained JSON error
+    holds the whole document: kept for hundreds of failed architectures, that is
+    gigabytes. Type, message and attributes are all a report needs.
+    """
+    exc.__traceback__ = None
+    exc.__context__ = None
+    exc.__cause__ = None
+    return exc
 
 
 async def refresh(
@@ -291,7 +336,7 @@ async def refresh(
             default = None if old is None else old["default_model"]
             finish(Outcome(arch.name, skip[0], default, default, skip[1]))
 
-    fail_fast = _FailFast(threshold=min(concurrency, len(pending), 8))
+    early_stop = _EarlyStop(threshold=min(concurrency, len(pending), 8))
     # Workers pulling from one shared iterator, not a task per architecture parked
     # on a limiter: memory stays flat in the number of architectures (~5 KiB per
     # waiting task otherwise). next() cannot interleave with another worker: no await.
@@ -316,11 +361,14 @@ async def refresh(
             try:
                 ranking = await fetch_ranking(hub, arch, policy)
             except RegistryError as exc:
-                if fail_fast.record(exc):
+                error = _detached(exc)
+                if early_stop.record(error):
                     scope.cancel()
-                finish(Outcome(arch.name, "failed", old_default, old_default, str(exc), error=exc))
+                finish(
+                    Outcome(arch.name, "failed", old_default, old_default, str(error), error=error)
+                )
                 return
-            fail_fast.record(None)
+            early_stop.record(None)
             entry = make_entry(ranking, datetime.now(UTC))
             if entry is None:
                 finish(
@@ -345,9 +393,9 @@ async def refresh(
     report.requests = hub.stats.requests
     report.rate_limited = hub.stats.rate_limited
     report.retries = hub.stats.retries
-    if fail_fast.error is not None:
+    if early_stop.stopped:
         report.seconds = time.monotonic() - started
-        raise HubUnavailable(f"the Hub at {hub.endpoint} is unreachable: {fail_fast.error}")
+        raise early_stop.error(hub.endpoint)
 
     updates = {
         name: outcome.entry
