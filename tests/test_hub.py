@@ -356,7 +356,7 @@ async def test_ratelimit_reset_is_the_wait_for_429_without_retry_after(clock: Fa
     script = Script(reply(429, headers={"RateLimit": '"api";r=0;t=12'}), reply(200))
     async with make_hub(script, clock) as hub:
         await hub.get("/api/models")
-    assert clock.retry_sleeps == [12.0]
+    assert clock.retry_sleeps == [13.0]  # t is rounded: one more second
 
 
 @pytest.mark.anyio
@@ -385,9 +385,9 @@ async def test_after_429_the_retry_waits_for_the_quota_reset_beyond_max_wait() -
     async with make_hub(script, clock, retry=RetryPolicy(max_wait=5.0)) as hub:
         await hub.get("/api/models")
     assert clock.retry_sleeps == [5.0]
-    assert clock.pacer_sleeps == [7.0]
+    assert clock.pacer_sleeps == [8.0]
     first, second = script.times
-    assert second - first == 12.0
+    assert second - first == 13.0
 
 
 @pytest.mark.anyio
@@ -396,8 +396,8 @@ async def test_spent_quota_delays_the_next_request_until_reset(clock: FakeClock)
     async with make_hub(script, clock) as hub:
         await hub.get("/api/models")
         await hub.get("/api/models")
-    assert clock.pacer_sleeps == [30.0]
-    assert script.times[1] - script.times[0] == 30.0
+    assert clock.pacer_sleeps == [31.0]  # t + 1
+    assert script.times[1] - script.times[0] == 31.0
     assert clock.retry_sleeps == []
 
 

@@ -41,7 +41,7 @@ from ._errors import (
     safe_repr,
 )
 from ._models import Candidate
-from ._ratelimit import Pacer
+from ._ratelimit import RESET_MARGIN, Pacer, parse_ratelimit, reset_ceiling
 from ._version import __version__
 
 __all__ = [
@@ -386,12 +386,11 @@ class HubClient:
         if retry_after is not None:
             return retry_after
         if status == 429:
-            info = headers.get("ratelimit")
-            from ._ratelimit import parse_ratelimit
-
-            parsed = parse_ratelimit(info)
+            parsed = parse_ratelimit(headers.get("ratelimit"))
             if parsed is not None:
-                return parsed.reset_seconds
+                # t is rounded: one more second, and never past the policy window.
+                ceiling = reset_ceiling(self.pacer.window)
+                return min(parsed.reset_seconds, ceiling) + RESET_MARGIN
         return None
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
