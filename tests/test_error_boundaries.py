@@ -97,7 +97,7 @@ def test_a_directory_at_the_registry_path_is_never_moved_aside(
 def test_an_unwritable_registry_is_a_registry_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def read_only(path: Path) -> Any:
+    def read_only(path: Path, *args: Any) -> Any:
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(_registry, "_lock", read_only)

@@ -21,6 +21,7 @@ from ._errors import (
     RateLimited,
     RegistryCorrupt,
     RegistryError,
+    RegistryLocked,
     RegistryUnreadable,
     UnknownModelType,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "RateLimited",
     "RegistryCorrupt",
     "RegistryError",
+    "RegistryLocked",
     "RegistryUnreadable",
     "UnknownModelType",
     "__version__",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ._candidates import validate_model_id
-from ._errors import HubResponseError, HubUnavailable
+from ._errors import HubResponseError, HubUnavailable, printable
 from ._hub import HubClient
 
 __all__ = ["Access", "AccessStatus", "check_access"]
@@ -71,7 +71,8 @@ async def check_access(hub: HubClient, model_id: str) -> Access:
 
 
 def _detail(status: int, code: str | None) -> str:
-    return f"HTTP {status}" + (f" ({code})" if code else "")
+    # The Hub's X-Error-Code is printed by `check`: escaped, and kept short.
+    return f"HTTP {status}" + (f" ({printable(code[:100])})" if code else "")
 
 
 def _gated_mode(body: bytes) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from ._errors import (
     RegistryCorrupt,
     RegistryError,
     UnknownModelType,
+    printable,
 )
 from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit_code
 
@@ -63,7 +65,7 @@ ModelIdArg = Annotated[
 
 def fail(message: str, code: int) -> NoReturn:
     """Print a one-line error on stderr and exit with ``code``."""
-    one_line = " ".join(str(message).split())
+    one_line = printable(" ".join(str(message).split()))
     typer.echo(f"error: {one_line}", err=True)
     raise typer.Exit(code)
 
@@ -79,6 +81,13 @@ def errors_to_exit_codes() -> Iterator[None]:
         fail(str(exc), exit_code(exc))
 
 
+class _EscapingFormatter(logging.Formatter):
+    """Log lines with control characters escaped: messages may quote the Hub's text."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 @app.callback()
 def _root(
     verbose: Annotated[
@@ -86,11 +95,10 @@ def _root(
     ] = False,
 ) -> None:
     _state["verbose"] = verbose
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
+        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
     )
     if not verbose:
         # httpx logs every request at INFO; keep the default output to what matters.
@@ -98,7 +106,13 @@ def _root(
 
 
 def _emit_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False))
+    # json escapes C0 controls itself; C1 controls and bidi overrides pass through
+    # with ensure_ascii=False, so they are escaped here (still valid JSON).
+    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)
+    typer.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @app.command()
@@ -146,7 +160,8 @@ def show(
         if "source" in entry:
             flags.append(str(entry["source"]))
         suffix = f"  [{', '.join(flags)}]" if flags else ""
-        typer.echo(f"{name:<28} {entry['default_model']}  {entry.get('updated_at', '')}{suffix}")
+        line = f"{name:<28} {entry['default_model']}  {entry.get('updated_at', '')}{suffix}"
+        typer.echo(printable(line))  # a registry file may come from anywhere
 
 
 @app.command()
@@ -510,7 +525,7 @@ def check(
         )
     else:
         detail = f" ({access.detail})" if access.detail else ""
-        typer.echo(f"{access.model_id}: {access.status}{detail}")
+        typer.echo(printable(f"{access.model_id}: {access.status}{detail}"))
     if access.status is AccessStatus.UNREACHABLE:
         raise typer.Exit(EXIT_UNREACHABLE)
     if not access.available:

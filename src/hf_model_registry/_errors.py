@@ -7,6 +7,8 @@ import httpx to handle errors.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "HubOffline",
     "HubResponseError",
@@ -20,9 +22,31 @@ __all__ = [
     "RateLimited",
     "RegistryCorrupt",
     "RegistryError",
+    "RegistryLocked",
     "RegistryUnreadable",
     "UnknownModelType",
+    "printable",
+    "safe_repr",
 ]
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates: what lets
+# text move the cursor, clear the screen, set a window title or reorder a line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\x1b``), safe to show on a terminal.
+
+    For text from the Hub or a file (an ``X-Error-Code``, a tag) on its way to a
+    terminal or a log: ``ESC ] 0 ; ... BEL`` would set the window title.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 def safe_repr(value: object, limit: int = 80) -> str:
@@ -63,6 +87,10 @@ class UnknownModelType(RegistryError, LookupError):
 
 class RegistryCorrupt(RegistryError):
     """The registry file cannot be read, parsed or validated."""
+
+
+class RegistryLocked(RegistryError):
+    """Another process held the registry's lock longer than this caller would wait."""
 
 
 class RegistryUnreadable(RegistryCorrupt):

@@ -38,6 +38,7 @@ from ._errors import (
     InvalidEndpoint,
     InvalidToken,
     RateLimited,
+    printable,
     safe_repr,
 )
 from ._models import Candidate
@@ -72,6 +73,8 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 CONNECTIONS_PER_POOL = 8
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 _MAX_REDIRECTS = 3
+# How many more times a listing whose 200 body does not parse is asked for.
+BODY_RETRIES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,15 +491,28 @@ class HubClient:
     async def list_page(
         self, hub_type: str, *, limit: int = 100, url: str | None = None
     ) -> ListingPage:
-        """One page of models tagged ``hub_type`` and ``transformers``, by downloads."""
-        if url is None:
-            response = await self.get("/api/models", self.listing_params(hub_type, limit))
-        else:
-            response = await self.get(url)
-        self.stats.listing_requests += 1
-        if response.status_code != 200:
-            raise _status_error(response, f"listing {hub_type!r}")
-        body = _json(response)
+        """One page of models tagged ``hub_type`` and ``transformers``, by downloads.
+
+        A 200 whose body is not JSON (truncated on the way) is asked for again, up
+        to ``BODY_RETRIES`` more times, as the transient fault it usually is.
+        """
+        for attempt in range(BODY_RETRIES + 1):
+            if url is None:
+                response = await self.get("/api/models", self.listing_params(hub_type, limit))
+            else:
+                response = await self.get(url)
+            self.stats.listing_requests += 1
+            if response.status_code != 200:
+                raise _status_error(response, f"listing {hub_type!r}")
+            try:
+                body = _json(response)
+            except HubResponseError as exc:
+                if attempt == BODY_RETRIES:
+                    raise
+                self.stats.retries += 1
+                log.debug("retrying listing %r: %s", hub_type, exc)
+                continue
+            break
         if isinstance(body, list) and len(body) > limit:
             body = body[:limit]
         candidates, skipped = parse_listing(body)
@@ -559,7 +575,8 @@ def _json(response: RawResponse) -> Any:
 
 def _status_error(response: RawResponse, what: str) -> HubResponseError:
     code = response.error_code()
-    detail = f" ({code})" if code else ""
+    # The Hub's text goes into messages that reach terminals and logs: escaped.
+    detail = f" ({printable(code[:100])})" if code else ""
     return HubResponseError(
         f"{what}: HTTP {response.status_code}{detail}", status_code=response.status_code
     )

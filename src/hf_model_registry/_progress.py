@@ -8,6 +8,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._errors import printable
+
 if TYPE_CHECKING:
     from ._refresh import Outcome, RefreshReport
     from ._selection import Ranking
@@ -100,7 +102,7 @@ def summary_lines(report: RefreshReport) -> list[str]:
         lines.append(f"wrote {report.registry}")
     elif report.registry is not None:
         lines.append(f"{report.registry} unchanged")
-    return lines
+    return [printable(line) for line in lines]  # reasons quote the Hub's text
 
 
 def _size(params: int | None) -> str:
@@ -134,7 +136,7 @@ def ranking_lines(ranking: Ranking) -> list[str]:
         lines.append("  ".join(cells) + "  " + row[6])
     chosen = ranking.chosen.id if ranking.chosen else "none"
     lines.append(f"default: {chosen}: {ranking.reason}")
-    return lines
+    return [printable(line) for line in lines]  # reasons quote the Hub's tags
 
 
 def ranking_json(ranking: Ranking) -> dict[str, Any]:

@@ -66,6 +66,10 @@ Status = Literal["updated", "unchanged", "failed", "skipped", "pinned", "no-cand
 ENTRY_MODELS = 10
 LISTING_LIMIT = 100
 MAX_PAGES = 3
+# The total a refresh waits for quota resets before failing what is left: six of the
+# Hub's 5-minute windows, more than a refresh-all of every architecture needs
+# anonymously, and a bound against a server that keeps announcing resets.
+DEFAULT_QUOTA_WAIT = 1800.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,17 +290,20 @@ async def refresh(
     retry: RetryPolicy | None = None,
     connect_timeout: float = 5.0,
     request_timeout: float = 30.0,
-    max_quota_wait: float | None = None,
+    max_quota_wait: float | None = DEFAULT_QUOTA_WAIT,
     write: bool = True,
     on_corrupt: Literal["raise", "move-aside"] = "raise",
     on_outcome: Callable[[Outcome], None] | None = None,
+    lock_timeout: float | None = None,
 ) -> RefreshReport:
     """Refresh the registry entries of ``types`` from the Hub; write once at the end.
 
     ``request_timeout`` is the deadline of one attempt (connect, send, read the whole
     body): a server that drips its answer cannot hold a worker longer.
-    ``max_quota_wait`` (default: no limit) fails an architecture with
-    ``RateLimited`` instead of waiting longer than that for the quota to reset.
+    ``max_quota_wait`` (default 1800 s; None for no limit) is the total time the
+    run may wait for quota resets: past it, what is left fails with ``RateLimited``.
+    ``lock_timeout`` (default 120 s) bounds the wait for another process's lock
+    on the registry; past it, ``RegistryLocked`` (the fetched answers are lost).
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
     before any request for a bad name, ``HubOffline`` when ``HF_HUB_OFFLINE`` is
     set and ``HubUnavailable`` (registry untouched) when the Hub cannot be reached.
@@ -410,6 +417,7 @@ async def refresh(
                 path,
                 lambda latest: merge_entries(latest, updates),
                 on_corrupt=on_corrupt,
+                **({} if lock_timeout is None else {"lock_timeout": lock_timeout}),
             )
         )
         report.written = True
