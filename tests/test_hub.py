@@ -128,9 +128,7 @@ def clock() -> FakeClock:
 # -- retry rules ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "error", [httpx.ReadError, httpx.RemoteProtocolError, httpx.ReadTimeout, httpx.WriteError]
-)
+@pytest.mark.parametrize("error", [httpx.ReadError, httpx.ReadTimeout, httpx.WriteError])
 @pytest.mark.anyio
 async def test_transport_errors_are_retried_up_to_max_attempts_then_hub_unavailable(
     clock: FakeClock, error: type[Exception]
@@ -142,6 +140,19 @@ async def test_transport_errors_are_retried_up_to_max_attempts_then_hub_unavaila
     assert len(script.requests) == 4
     assert len(clock.retry_sleeps) == 3
     assert hub.stats.retries == 3
+
+
+@pytest.mark.anyio
+async def test_a_protocol_error_is_retried_then_reported_as_a_bad_answer_not_unreachable(
+    clock: FakeClock,
+) -> None:
+    """Something answered, but not in HTTP: a broken server, not a missing one."""
+    script = Script(httpx.RemoteProtocolError)
+    async with make_hub(script, clock, retry=RetryPolicy(max_attempts=3)) as hub:
+        with pytest.raises(HubResponseError, match="not HTTP") as info:
+            await hub.get("/api/models")
+    assert not isinstance(info.value, HubUnavailable)
+    assert len(script.requests) == 3
 
 
 @pytest.mark.anyio

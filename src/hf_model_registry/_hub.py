@@ -149,11 +149,13 @@ class _Retryable(Exception):
         status_code: int | None = None,
         retry_after: float | None = None,
         connect: bool = False,
+        protocol: bool = False,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.retry_after = retry_after
         self.connect = connect
+        self.protocol = protocol
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -186,6 +188,11 @@ def _check_endpoint(endpoint: str) -> None:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidEndpoint(f"endpoint must be an http(s) URL, not {safe_repr(endpoint)}")
+    if any(c.isspace() or not c.isprintable() for c in endpoint):
+        raise InvalidEndpoint(f"endpoint has spaces or control characters: {safe_repr(endpoint)}")
+    if parts.query or parts.fragment or "?" in endpoint or "#" in endpoint:
+        # Paths are appended to the endpoint: a query or fragment would swallow them.
+        raise InvalidEndpoint(f"endpoint must not have a query or fragment: {safe_repr(endpoint)}")
 
 
 def _check_token(token: str | None) -> None:
@@ -373,6 +380,12 @@ class HubClient:
             raise _Retryable(f"cannot connect to {self.endpoint}", connect=True) from None
         except httpx.TimeoutException as exc:
             raise _Retryable(f"{type(exc).__name__} from {self.endpoint}") from None
+        except httpx.RemoteProtocolError as exc:
+            # Something answered, but not in HTTP: not "unreachable" once retries fail.
+            raise _Retryable(
+                f"{type(exc).__name__} from {self.endpoint}: the server's answer is not HTTP",
+                protocol=True,
+            ) from None
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__} talking to {self.endpoint}") from None
         except httpx.DecodingError:
@@ -471,6 +484,8 @@ class HubClient:
                     f"HTTP {exc.status_code} from {self.endpoint} after retries",
                     status_code=exc.status_code,
                 ) from None
+            if exc.protocol:
+                raise HubResponseError(f"{exc} (gave up after retries)") from None
             raise HubUnavailable(f"{exc} (gave up after retries)") from None
 
     # -- the Hub API ------------------------------------------------------------
