@@ -1,7 +1,8 @@
 """The ``hf-model-registry`` command line: a thin front end over the library.
 
 Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input,
-3 Hub unreachable. Errors are one line on stderr; ``--verbose`` adds tracebacks.
+3 Hub unreachable or unusable (nothing succeeded and the first requests all
+failed). Errors are one line on stderr; ``--verbose`` adds tracebacks.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ app = typer.Typer(
     help=(
         "Keep a registry of the best default Hugging Face Hub model for every architecture.\n\n"
         "Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input, "
-        "3 Hub unreachable."
+        "3 Hub unreachable or unusable."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -398,7 +399,8 @@ def refresh(
     """Refresh the entries of the given architectures from the Hub (one write at the end).
 
     Exit 0 when all were refreshed, 1 when some failed (their entries are kept),
-    3 when the Hub is unreachable (the registry is untouched).
+    3 when the Hub is unreachable, or answered only failures to the first
+    architectures tried (the run stops there; the registry is untouched).
     """
     _run_refresh(**locals())  # every parameter, forwarded by name
 

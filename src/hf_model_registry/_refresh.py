@@ -70,6 +70,8 @@ MAX_PAGES = 3
 # Hub's 5-minute windows, more than a refresh-all of every architecture needs
 # anonymously, and a bound against a server that keeps announcing resets.
 DEFAULT_QUOTA_WAIT = 1800.0
+# A run in which the first this-many architectures failed and none succeeded stops.
+EARLY_STOP_AFTER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +224,14 @@ class _EarlyStop:
     retried for every architecture, each within its own bounds, for hours.
     """
 
-    def __init__(self, threshold: int) -> None:
-        self.threshold = max(1, threshold)
+    def __init__(self, *, unreachable: int, any_failure: int) -> None:
+        # A Hub that cannot be reached is clear after each worker's first try; other
+        # failures may be one odd architecture, so a few more must agree.
+        self.unreachable_threshold = max(1, unreachable)
+        self.threshold = max(1, any_failure)
         self.successes = 0
         self.failures = 0
+        self.all_unreachable = True
         self.first: RegistryError | None = None
         self.stopped = False
 
@@ -237,7 +243,10 @@ class _EarlyStop:
         self.failures += 1
         if self.first is None:
             self.first = exc
-        if self.successes == 0 and self.failures >= self.threshold:
+        if not isinstance(exc, HubUnavailable) or isinstance(exc, HubUnusable):
+            self.all_unreachable = False
+        threshold = self.unreachable_threshold if self.all_unreachable else self.threshold
+        if self.successes == 0 and self.failures >= threshold:
             self.stopped = True
         return self.stopped
 
@@ -343,7 +352,10 @@ async def refresh(
             default = None if old is None else old["default_model"]
             finish(Outcome(arch.name, skip[0], default, default, skip[1]))
 
-    early_stop = _EarlyStop(threshold=min(concurrency, len(pending), 8))
+    early_stop = _EarlyStop(
+        unreachable=min(concurrency, len(pending), EARLY_STOP_AFTER),
+        any_failure=min(len(pending), EARLY_STOP_AFTER),
+    )
     # Workers pulling from one shared iterator, not a task per architecture parked
     # on a limiter: memory stays flat in the number of architectures (~5 KiB per
     # waiting task otherwise). next() cannot interleave with another worker: no await.

@@ -164,7 +164,12 @@ def read_registry(path: StrPath, *, missing_ok: bool = True) -> Registry:
         # Non-blocking, then checked: opening a FIFO for reading would otherwise
         # block until a writer appears, and a device would be read like a file.
         with open(path, "rb", opener=_open_nonblocking) as handle:
-            _refuse_special(path, os.fstat(handle.fileno()).st_mode)
+            status = os.fstat(handle.fileno())
+            _refuse_special(path, status.st_mode)
+            # Refused by its size before reading a byte; the bounded read below
+            # still guards a file that grows meanwhile.
+            if status.st_size > _MAX_FILE_BYTES:
+                raise RegistryCorrupt(f"{path}: larger than {_MAX_FILE_BYTES} bytes")
             data = handle.read(_MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         if missing_ok:
