@@ -132,9 +132,7 @@ def clock() -> FakeClock:
 # -- retry rules ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "error", [httpx.ReadError, httpx.RemoteProtocolError, httpx.ReadTimeout, httpx.WriteError]
-)
+@pytest.mark.parametrize("error", [httpx.ReadError, httpx.ReadTimeout, httpx.WriteError])
 @pytest.mark.anyio
 async def test_transport_errors_are_retried_up_to_max_attempts_then_hub_unavailable(
     clock: FakeClock, error: type[Exception]
@@ -146,6 +144,19 @@ async def test_transport_errors_are_retried_up_to_max_attempts_then_hub_unavaila
     assert len(script.requests) == 4
     assert len(clock.retry_sleeps) == 3
     assert hub.stats.retries == 3
+
+
+@pytest.mark.anyio
+async def test_a_protocol_error_is_retried_then_reported_as_a_bad_answer_not_unreachable(
+    clock: FakeClock,
+) -> None:
+    """Something answered, but not in HTTP: a broken server, not a missing one."""
+    script = Script(httpx.RemoteProtocolError)
+    async with make_hub(script, clock, retry=RetryPolicy(max_attempts=3)) as hub:
+        with pytest.raises(HubResponseError, match="not HTTP") as info:
+            await hub.get("/api/models")
+    assert not isinstance(info.value, HubUnavailable)
+    assert len(script.requests) == 3
 
 
 @pytest.mark.anyio
@@ -360,7 +371,7 @@ async def test_ratelimit_reset_is_the_wait_for_429_without_retry_after(clock: Fa
     script = Script(reply(429, headers={"RateLimit": '"api";r=0;t=12'}), reply(200))
     async with make_hub(script, clock) as hub:
         await hub.get("/api/models")
-    assert clock.retry_sleeps == [12.0]
+    assert clock.retry_sleeps == [13.0]  # t is rounded: one more second
 
 
 @pytest.mark.anyio
@@ -389,9 +400,9 @@ async def test_after_429_the_retry_waits_for_the_quota_reset_beyond_max_wait() -
     async with make_hub(script, clock, retry=RetryPolicy(max_wait=5.0)) as hub:
         await hub.get("/api/models")
     assert clock.retry_sleeps == [5.0]
-    assert clock.pacer_sleeps == [7.0]
+    assert clock.pacer_sleeps == [8.0]
     first, second = script.times
-    assert second - first == 12.0
+    assert second - first == 13.0
 
 
 @pytest.mark.anyio
@@ -400,8 +411,8 @@ async def test_spent_quota_delays_the_next_request_until_reset(clock: FakeClock)
     async with make_hub(script, clock) as hub:
         await hub.get("/api/models")
         await hub.get("/api/models")
-    assert clock.pacer_sleeps == [30.0]
-    assert script.times[1] - script.times[0] == 30.0
+    assert clock.pacer_sleeps == [31.0]  # t + 1
+    assert script.times[1] - script.times[0] == 31.0
     assert clock.retry_sleeps == []
 
 

@@ -226,10 +226,10 @@ async def test_spent_budget_waits_for_reset_then_starts_window_with_policy_quota
     ticket = await acquire(pacer)
 
     assert ticket == 2
-    assert clock.sleeps == [30.0]
-    assert clock.now == 130.0
+    assert clock.sleeps == [31.0]  # t + 1: t is rounded
+    assert clock.now == 131.0
     assert pacer.waits == 1
-    assert pacer.waited_seconds == 30.0
+    assert pacer.waited_seconds == 31.0
     assert pacer.budget() == 499  # the new window's quota, minus the request just admitted
 
 
@@ -240,7 +240,7 @@ async def test_new_window_without_known_policy_has_unknown_budget() -> None:
     await acquire(pacer)
     pacer.observe(1, ratelimit(0, 5), 200)
     await acquire(pacer)
-    assert clock.sleeps == [5.0]
+    assert clock.sleeps == [6.0]
     assert pacer.budget() is None
 
 
@@ -250,8 +250,8 @@ async def test_spent_budget_with_requests_in_flight_waits_for_their_answers() ->
     pacer = make_pacer(clock)
     await acquire(pacer)
     pacer.observe(1, {**ratelimit(0, 10), "RateLimit-Policy": '"fixed window";"api";q=2;w=10'}, 200)
-    await acquire_n(pacer, 2)  # the reset at 10, then both requests of the new window
-    assert clock.now == 10.0
+    await acquire_n(pacer, 2)  # the reset at 10 (+1), then both requests of the new window
+    assert clock.now == 11.0
     admitted: list[float] = []
 
     async def third() -> None:
@@ -270,7 +270,7 @@ async def test_spent_budget_with_requests_in_flight_waits_for_their_answers() ->
             assert admitted == []  # one remains, but request 3 may take it
             pacer.observe(3, ratelimit(0, 10), 200)
     # Both answers in, the window is spent: the third request waits for its end.
-    assert admitted == [20.0]
+    assert admitted == [22.0]
 
 
 @pytest.mark.anyio
@@ -294,12 +294,12 @@ async def test_wait_uses_the_smallest_reset_bound_seen() -> None:
     clock = FakeClock(start=0.0)
     pacer = make_pacer(clock)
     await acquire_n(pacer, 2)
-    pacer.observe(1, ratelimit(1, 30), 200)  # the window ends by 30
+    pacer.observe(1, ratelimit(1, 30), 200)  # the window ends by 31 (t + 1)
     clock.now = 5.0
-    # A slow answer: t was measured a second earlier, so this bound (31) is looser.
+    # A slow answer: t was measured a second earlier, so this bound (32) is looser.
     pacer.observe(2, ratelimit(0, 26), 200)
     await acquire(pacer)
-    assert clock.sleeps == [25.0]
+    assert clock.sleeps == [26.0]
 
 
 @pytest.mark.anyio
@@ -307,11 +307,11 @@ async def test_a_tighter_later_reset_bound_replaces_the_earlier_one() -> None:
     clock = FakeClock(start=0.0)
     pacer = make_pacer(clock)
     await acquire_n(pacer, 2)
-    pacer.observe(1, {**ratelimit(1, 30), "RateLimit-Policy": POLICY_500}, 200)  # by 30
+    pacer.observe(1, {**ratelimit(1, 30), "RateLimit-Policy": POLICY_500}, 200)  # by 31
     clock.now = 1.0
-    pacer.observe(2, ratelimit(0, 20), 200)  # by 21
+    pacer.observe(2, ratelimit(0, 20), 200)  # by 22
     await acquire(pacer)
-    assert clock.sleeps == [20.0]
+    assert clock.sleeps == [21.0]
 
 
 @pytest.mark.anyio
@@ -320,11 +320,11 @@ async def test_spent_next_window_waits_for_the_next_reset() -> None:
     pacer = make_pacer(clock)
     policy = {"RateLimit-Policy": '"fixed window";"api";q=100;w=30'}
     await acquire_n(pacer, 2)
-    pacer.observe(1, {**ratelimit(3, 10), **policy}, 200)  # this window ends by 10
+    pacer.observe(1, {**ratelimit(3, 10), **policy}, 200)  # this window ends by 11
     clock.now = 15.0  # it rolled over unseen; something else spent the next one
-    pacer.observe(2, {**ratelimit(0, 25), **policy}, 200)  # ends by 40
+    pacer.observe(2, {**ratelimit(0, 25), **policy}, 200)  # ends by 41
     await acquire(pacer)
-    assert clock.sleeps == [25.0]
+    assert clock.sleeps == [26.0]
 
 
 @pytest.mark.parametrize(
@@ -346,17 +346,21 @@ async def test_429_without_quota_left_sets_budget_to_zero(headers: dict[str, str
 
 
 @pytest.mark.parametrize(
-    "headers",
-    [{"RateLimit": '"api";r=0;t=8'}, {"Retry-After": "8"}, {"Retry-After": " 8 "}],
+    ("headers", "wait"),
+    [
+        ({"RateLimit": '"api";r=0;t=8'}, 9.0),  # t is rounded: one more second
+        ({"Retry-After": "8"}, 8.0),
+        ({"Retry-After": " 8 "}, 8.0),
+    ],
 )
 @pytest.mark.anyio
-async def test_429_waits_for_the_reset_it_announces(headers: dict[str, str]) -> None:
+async def test_429_waits_for_the_reset_it_announces(headers: dict[str, str], wait: float) -> None:
     clock = FakeClock(start=0.0)
     pacer = make_pacer(clock)
     await acquire(pacer)
     pacer.observe(1, headers, 429)
     await acquire(pacer)
-    assert clock.sleeps == [8.0]
+    assert clock.sleeps == [wait]
 
 
 @pytest.mark.anyio

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ._candidates import validate_model_id
-from ._errors import HubResponseError, HubUnavailable, TokenRejected
+from ._errors import HubResponseError, HubUnavailable, TokenRejected, printable
 from ._hub import HubClient, RawResponse
 
 __all__ = ["Access", "AccessStatus", "check_access"]
@@ -87,7 +87,8 @@ def _interpret(hub: HubClient, check: RawResponse, info_body: bytes) -> tuple[Ac
 
 
 def _detail(status: int, code: str | None) -> str:
-    return f"HTTP {status}" + (f" ({code})" if code else "")
+    # The Hub's X-Error-Code is printed by `check`: escaped, and kept short.
+    return f"HTTP {status}" + (f" ({printable(code[:100])})" if code else "")
 
 
 def _gated_mode(body: bytes) -> str:

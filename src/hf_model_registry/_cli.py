@@ -1,13 +1,15 @@
 """The ``hf-model-registry`` command line: a thin front end over the library.
 
 Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input,
-3 Hub unreachable. Errors are one line on stderr; ``--verbose`` adds tracebacks.
+3 Hub unreachable or unusable (nothing succeeded and the first requests all
+failed). Errors are one line on stderr; ``--verbose`` adds tracebacks.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from ._errors import (
     RegistryError,
     TokenRejected,
     UnknownModelType,
+    printable,
 )
 from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit_code
 
@@ -33,7 +36,7 @@ app = typer.Typer(
     help=(
         "Keep a registry of the best default Hugging Face Hub model for every architecture.\n\n"
         "Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input, "
-        "3 Hub unreachable."
+        "3 Hub unreachable or unusable."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -64,7 +67,7 @@ ModelIdArg = Annotated[
 
 def fail(message: str, code: int) -> NoReturn:
     """Print a one-line error on stderr and exit with ``code``."""
-    one_line = " ".join(str(message).split())
+    one_line = printable(" ".join(str(message).split()))
     typer.echo(f"error: {one_line}", err=True)
     raise typer.Exit(code)
 
@@ -80,6 +83,13 @@ def errors_to_exit_codes() -> Iterator[None]:
         fail(str(exc), exit_code(exc))
 
 
+class _EscapingFormatter(logging.Formatter):
+    """Log lines with control characters escaped: messages may quote the Hub's text."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 @app.callback()
 def _root(
     verbose: Annotated[
@@ -87,11 +97,10 @@ def _root(
     ] = False,
 ) -> None:
     _state["verbose"] = verbose
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
+        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
     )
     if not verbose:
         # httpx logs every request at INFO; keep the default output to what matters.
@@ -99,7 +108,13 @@ def _root(
 
 
 def _emit_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False))
+    # json escapes C0 controls itself; C1 controls and bidi overrides pass through
+    # with ensure_ascii=False, so they are escaped here (still valid JSON).
+    text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)
+    typer.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 # What an entry's answer rests on, for people: the two offline kinds differ in who vouched.
@@ -170,7 +185,8 @@ def show(
         if "source" in entry:
             flags.append(_source_words(entry["source"]))
         suffix = f"  [{', '.join(flags)}]" if flags else ""
-        typer.echo(f"{name:<28} {entry['default_model']}  {entry.get('updated_at', '')}{suffix}")
+        line = f"{name:<28} {entry['default_model']}  {entry.get('updated_at', '')}{suffix}"
+        typer.echo(printable(line))  # a registry file may come from anywhere
 
 
 @app.command()
@@ -408,7 +424,8 @@ def refresh(
     """Refresh the entries of the given architectures from the Hub (one write at the end).
 
     Exit 0 when all were refreshed, 1 when some failed (their entries are kept),
-    3 when the Hub is unreachable (the registry is untouched).
+    3 when the Hub is unreachable, or answered only failures to the first
+    architectures tried (the run stops there; the registry is untouched).
     """
     _run_refresh(**locals())  # every parameter, forwarded by name
 
@@ -591,7 +608,7 @@ def check(
     else:
         detail = f" ({access.detail})" if access.detail else ""
         moved = f" [canonical id of {access.requested_id}]" if access.requested_id else ""
-        typer.echo(f"{access.model_id}: {access.status}{detail}{moved}")
+        typer.echo(printable(f"{access.model_id}: {access.status}{detail}{moved}"))
     if access.status is AccessStatus.INVALID_TOKEN:
         raise typer.Exit(EXIT_USAGE)
     if access.status is AccessStatus.UNREACHABLE:

@@ -100,8 +100,12 @@ def ttl_seconds() -> float:
 
 
 def hub_endpoint(explicit: str | None = None) -> str:
-    """The Hub base URL: argument > ``HF_ENDPOINT`` > https://huggingface.co, no trailing slash."""
-    value = explicit or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+    """The Hub base URL: argument > ``HF_ENDPOINT`` > https://huggingface.co, no trailing slash.
+
+    An explicit empty string stays empty (and is refused by the client): falling back
+    to huggingface.co would send the token somewhere the caller did not name.
+    """
+    value = explicit if explicit is not None else os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
     return value.rstrip("/")
 
 

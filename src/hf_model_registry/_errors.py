@@ -7,10 +7,13 @@ import httpx to handle errors.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "HubOffline",
     "HubResponseError",
     "HubUnavailable",
+    "HubUnusable",
     "InvalidEndpoint",
     "InvalidInput",
     "InvalidModelId",
@@ -19,10 +22,32 @@ __all__ = [
     "RateLimited",
     "RegistryCorrupt",
     "RegistryError",
+    "RegistryLocked",
     "RegistryUnreadable",
     "TokenRejected",
     "UnknownModelType",
+    "printable",
+    "safe_repr",
 ]
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates: what lets
+# text move the cursor, clear the screen, set a window title or reorder a line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\x1b``), safe to show on a terminal.
+
+    For text from the Hub or a file (an ``X-Error-Code``, a tag) on its way to a
+    terminal or a log: ``ESC ] 0 ; ... BEL`` would set the window title.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 def safe_repr(value: object, limit: int = 80) -> str:
@@ -77,6 +102,10 @@ class RegistryCorrupt(RegistryError):
     """The registry file cannot be read, parsed or validated."""
 
 
+class RegistryLocked(RegistryError):
+    """Another process held the registry's lock longer than this caller would wait."""
+
+
 class RegistryUnreadable(RegistryCorrupt):
     """The registry path cannot be read at all (a directory, no permission, I/O error).
 
@@ -86,6 +115,21 @@ class RegistryUnreadable(RegistryCorrupt):
 
 class HubUnavailable(RegistryError):
     """The Hub could not be reached (connection refused, DNS, timeouts)."""
+
+
+class HubUnusable(HubUnavailable):
+    """The Hub answered, but failed every first request of a run (errors, 429s, a wrong path).
+
+    The run stopped early instead of retrying hundreds of architectures against it;
+    ``status_code`` and ``retry_after`` are those of the first failure.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retry_after = retry_after
 
 
 class HubOffline(HubUnavailable):

@@ -30,6 +30,7 @@ import httpx
 import tenacity
 
 from . import _config
+from ._body import ACCEPT_ENCODING, read_capped
 from ._candidates import parse_listing, validate_model_id
 from ._errors import (
     HubOffline,
@@ -40,10 +41,11 @@ from ._errors import (
     InvalidToken,
     RateLimited,
     TokenRejected,
+    printable,
     safe_repr,
 )
 from ._models import Candidate
-from ._ratelimit import Pacer
+from ._ratelimit import RESET_MARGIN, Pacer, parse_ratelimit, reset_ceiling
 from ._version import __version__
 
 __all__ = [
@@ -83,6 +85,8 @@ _MAX_REDIRECTS = 3
 LISTING_PATH = "/api/models"
 # What the Hub says, in X-Error-Message, to a request whose token it does not accept.
 _INVALID_CREDENTIALS = "invalid credentials"
+# How many more times a listing whose 200 body does not parse is asked for.
+BODY_RETRIES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +161,13 @@ class _Retryable(Exception):
         status_code: int | None = None,
         retry_after: float | None = None,
         connect: bool = False,
+        protocol: bool = False,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.retry_after = retry_after
         self.connect = connect
+        self.protocol = protocol
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -194,6 +200,11 @@ def _check_endpoint(endpoint: str) -> None:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidEndpoint(f"endpoint must be an http(s) URL, not {safe_repr(endpoint)}")
+    if any(c.isspace() or not c.isprintable() for c in endpoint):
+        raise InvalidEndpoint(f"endpoint has spaces or control characters: {safe_repr(endpoint)}")
+    if parts.query or parts.fragment or "?" in endpoint or "#" in endpoint:
+        # Paths are appended to the endpoint: a query or fragment would swallow them.
+        raise InvalidEndpoint(f"endpoint must not have a query or fragment: {safe_repr(endpoint)}")
 
 
 def _check_token(token: str | None) -> None:
@@ -284,7 +295,10 @@ class HubClient:
             else math.ceil(self._connections / CONNECTIONS_PER_POOL)
         )
         per_pool = math.ceil(self._connections / pools)
-        headers = {"User-Agent": f"hf-model-registry/{__version__} httpx/{httpx.__version__}"}
+        headers = {
+            "User-Agent": f"hf-model-registry/{__version__} httpx/{httpx.__version__}",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         # One TLS context for all pools: each transport would otherwise load the CA
         # bundle again (~20 ms each), even for a plain-http mirror.
         tls = await anyio.to_thread.run_sync(_tls_context) if self._transport is None else None
@@ -328,17 +342,24 @@ class HubClient:
                 f"response body of {declared} bytes exceeds the {self._max_body}-byte cap",
                 status_code=response.status_code,
             )
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > self._max_body:
+        if response.is_stream_consumed:
+            # Built in memory and decoded already (an in-process mock transport): no
+            # network stream is left to bound, only the size to check.
+            body = response.content
+            if len(body) > self._max_body:
                 raise HubResponseError(
                     f"response body exceeds the {self._max_body}-byte cap",
                     status_code=response.status_code,
                 )
-            chunks.append(chunk)
-        return b"".join(chunks)
+            return body
+        # Raw bytes, decoded here within the cap: httpx would decode a whole chunk
+        # (and every stacked encoding) before the cap could be checked.
+        return await read_capped(
+            response.aiter_raw(),
+            response.headers.get("content-encoding"),
+            self._max_body,
+            status_code=response.status_code,
+        )
 
     async def _attempt(
         self, url: str, params: list[tuple[str, str | int | float | bool | None]] | None
@@ -372,6 +393,12 @@ class HubClient:
             raise _Retryable(f"cannot connect to {self.endpoint}", connect=True) from None
         except httpx.TimeoutException as exc:
             raise _Retryable(f"{type(exc).__name__} from {self.endpoint}") from None
+        except httpx.RemoteProtocolError as exc:
+            # Something answered, but not in HTTP: not "unreachable" once retries fail.
+            raise _Retryable(
+                f"{type(exc).__name__} from {self.endpoint}: the server's answer is not HTTP",
+                protocol=True,
+            ) from None
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__} talking to {self.endpoint}") from None
         except httpx.DecodingError:
@@ -388,12 +415,11 @@ class HubClient:
         if retry_after is not None:
             return retry_after
         if status == 429:
-            info = headers.get("ratelimit")
-            from ._ratelimit import parse_ratelimit
-
-            parsed = parse_ratelimit(info)
+            parsed = parse_ratelimit(headers.get("ratelimit"))
             if parsed is not None:
-                return parsed.reset_seconds
+                # t is rounded: one more second, and never past the policy window.
+                ceiling = reset_ceiling(self.pacer.window)
+                return min(parsed.reset_seconds, ceiling) + RESET_MARGIN
         return None
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
@@ -495,6 +521,8 @@ class HubClient:
                     f"HTTP {exc.status_code} from {self.endpoint} after retries",
                     status_code=exc.status_code,
                 ) from None
+            if exc.protocol:
+                raise HubResponseError(f"{exc} (gave up after retries)") from None
             raise HubUnavailable(f"{exc} (gave up after retries)") from None
 
     # -- the Hub API ------------------------------------------------------------
@@ -515,15 +543,28 @@ class HubClient:
     async def list_page(
         self, hub_type: str, *, limit: int = 100, url: str | None = None
     ) -> ListingPage:
-        """One page of models tagged ``hub_type`` and ``transformers``, by downloads."""
-        if url is None:
-            response = await self.get(LISTING_PATH, self.listing_params(hub_type, limit))
-        else:
-            response = await self.get(url)
-        self.stats.listing_requests += 1
-        if response.status_code != 200:
-            raise _status_error(response, f"listing {hub_type!r}")
-        body = _json(response)
+        """One page of models tagged ``hub_type`` and ``transformers``, by downloads.
+
+        A 200 whose body is not JSON (truncated on the way) is asked for again, up
+        to ``BODY_RETRIES`` more times, as the transient fault it usually is.
+        """
+        for attempt in range(BODY_RETRIES + 1):
+            if url is None:
+                response = await self.get(LISTING_PATH, self.listing_params(hub_type, limit))
+            else:
+                response = await self.get(url)
+            self.stats.listing_requests += 1
+            if response.status_code != 200:
+                raise _status_error(response, f"listing {hub_type!r}")
+            try:
+                body = _json(response)
+            except HubResponseError as exc:
+                if attempt == BODY_RETRIES:
+                    raise
+                self.stats.retries += 1
+                log.debug("retrying listing %r: %s", hub_type, exc)
+                continue
+            break
         if isinstance(body, list) and len(body) > limit:
             body = body[:limit]
         candidates, skipped = parse_listing(body)
@@ -613,7 +654,8 @@ def _json(response: RawResponse) -> Any:
 
 def _status_error(response: RawResponse, what: str) -> HubResponseError:
     code = response.error_code()
-    detail = f" ({code})" if code else ""
+    # The Hub's text goes into messages that reach terminals and logs: escaped.
+    detail = f" ({printable(code[:100])})" if code else ""
     return HubResponseError(
         f"{what}: HTTP {response.status_code}{detail}", status_code=response.status_code
     )

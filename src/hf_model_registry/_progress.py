@@ -8,6 +8,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._errors import printable
+
 if TYPE_CHECKING:
     from ._refresh import Outcome, RefreshReport
     from ._selection import Ranking
@@ -100,7 +102,7 @@ def summary_lines(report: RefreshReport) -> list[str]:
         lines.append(f"wrote {report.registry}")
     elif report.registry is not None:
         lines.append(f"{report.registry} unchanged")
-    return lines
+    return [printable(line) for line in lines]  # reasons quote the Hub's text
 
 
 def _size(params: int | None) -> str:
@@ -136,7 +138,7 @@ def ranking_lines(ranking: Ranking) -> list[str]:
     lines.append(f"default: {chosen}: {ranking.reason}")
     if ranking.test_model is not None:
         lines.append(f"test model: {ranking.test_model.id} (random weights, for fast tests)")
-    return lines
+    return [printable(line) for line in lines]  # reasons quote the Hub's tags
 
 
 def ranking_json(ranking: Ranking) -> dict[str, Any]:

@@ -9,6 +9,12 @@ each request of the quota once and sees at most one 429 per window (when
 something else shares the quota).
 
 An optional client-side rate (requests per second) spaces request starts.
+
+Every wait is bounded: ``t`` is rounded, so the wait is ``t + 1`` s (as
+huggingface_hub does) to avoid a 429 at the window's edge, but never longer than
+the announced policy window (or a ceiling when none is announced), and the sum
+of all waits of one pacer can be capped (``max_wait``): a server announcing
+resets in a billion seconds, or a quota of zero, cannot hang the caller.
 """
 
 from __future__ import annotations
@@ -20,11 +26,28 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Pacer", "RateLimitInfo", "parse_ratelimit", "parse_ratelimit_policy"]
+__all__ = [
+    "RESET_MARGIN",
+    "Pacer",
+    "RateLimitInfo",
+    "parse_ratelimit",
+    "parse_ratelimit_policy",
+    "reset_ceiling",
+]
 
-_R_RE = re.compile(r"(?:^|;)\s*r\s*=\s*(\d+)")
+# The Hub rounds t to whole seconds; waiting one more avoids a 429 at the window's edge.
+RESET_MARGIN = 1.0
+# No wait is longer than the announced window, nor than this when none is announced
+# (the Hub's window is 300 s) or when the announced one is absurd.
+DEFAULT_RESET_CEILING = 300.0
+MAX_RESET_CEILING = 3600.0
+
+# Counts of more than 15 digits are not counts (and int() of thousands of digits
+# raises): such a header is malformed. Seconds may be any length: float() takes
+# them, and every wait is capped anyway.
+_R_RE = re.compile(r"(?:^|;)\s*r\s*=\s*(\d{1,15})(?!\d)")
 _T_RE = re.compile(r"(?:^|;)\s*t\s*=\s*(\d+(?:\.\d+)?)")
-_Q_RE = re.compile(r"(?:^|;)\s*q\s*=\s*(\d+)")
+_Q_RE = re.compile(r"(?:^|;)\s*q\s*=\s*(\d{1,15})(?!\d)")
 _W_RE = re.compile(r"(?:^|;)\s*w\s*=\s*(\d+(?:\.\d+)?)")
 
 
@@ -58,6 +81,13 @@ def parse_ratelimit_policy(value: str | None) -> tuple[int, float] | None:
     return int(q.group(1)), float(w.group(1))
 
 
+def reset_ceiling(window: float | None) -> float:
+    """The longest wait for a reset: the announced window (bounded), else the default."""
+    if window is None or not (window > 0 and math.isfinite(window)):
+        return DEFAULT_RESET_CEILING
+    return min(window, MAX_RESET_CEILING)
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     value = headers.get(name)
     if value is None:
@@ -88,8 +118,10 @@ class Pacer:
         if rate is not None and not (rate > 0 and math.isfinite(rate)):
             raise ValueError("rate must be a positive number of requests per second")
         self._interval = 1.0 / rate if rate else 0.0
-        # An interactive caller (a lookup) would rather fail over to its local answer
-        # than wait out a spent quota window (300 s on the Hub).
+        # The total of every wait of this pacer: an interactive caller (a lookup)
+        # would rather fail over to its local answer than wait out a spent quota
+        # window (300 s on the Hub), and a budget on each wait alone is no bound:
+        # a server announcing 1-second resets forever keeps each one under it.
         self._max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
@@ -148,18 +180,13 @@ class Pacer:
                 now = self._clock()
                 # No reset time known (no header yet): look again soon rather than stall.
                 end = self._window_end if self._window_end is not None else now + 1.0
-                if self._max_wait is not None and end - now > self._max_wait:
-                    from ._errors import RateLimited
-
-                    raise RateLimited(
-                        f"API quota spent; it resets in {end - now:.0f} s",
-                        retry_after=end - now,
-                    )
+                self._check_budget(end - now, "API quota spent; it resets in")
                 await self._pause(end - now)
                 self._start_window()
             if self._interval:
                 now = self._clock()
                 start = max(now, self._next_start)
+                self._check_budget(start - now, "client-side rate: the next request may start in")
                 self._next_start = start + self._interval
                 await self._pause(start - now)
             ticket = self._next_ticket
@@ -167,8 +194,22 @@ class Pacer:
             self._in_flight.add(ticket)
             return ticket
 
+    def _check_budget(self, seconds: float, what: str) -> None:
+        if self._max_wait is None or seconds <= 0:
+            return
+        if self.waited_seconds + seconds > self._max_wait:
+            from ._errors import RateLimited
+
+            raise RateLimited(
+                f"{what} {seconds:.0f} s, past the budget of {self._max_wait:g} s of waiting "
+                f"({self.waited_seconds:.0f} s waited already)",
+                retry_after=seconds,
+            )
+
     def _start_window(self) -> None:
-        self._window_min = self.quota
+        # A quota of 0 is no quota the client can live by: probe with one request
+        # and learn the real count from its answer, rather than wait forever.
+        self._window_min = self.quota or None
         self._window_end = None
 
     def _notify(self) -> None:
@@ -197,7 +238,7 @@ class Pacer:
             self.quota, self.window = policy
         info = parse_ratelimit(_header(headers, "RateLimit"))
         remaining = None if info is None else info.remaining
-        reset_in = None if info is None else info.reset_seconds
+        reset_in = None if info is None else info.reset_seconds + RESET_MARGIN
         if status_code == 429 and not remaining:
             # A 429 with quota left (r > 0) is a passing refusal that the retry layer
             # waits out; without it, the quota is spent until the reset.
@@ -208,6 +249,8 @@ class Pacer:
                 reset_in = max(reset_in or 0.0, float(retry_after.strip()))
         if remaining is None:
             return
+        if reset_in is not None:
+            reset_in = min(reset_in, reset_ceiling(self.window) + RESET_MARGIN)
         now = self._clock()
         end = None if reset_in is None else now + reset_in
         if (
@@ -220,8 +263,8 @@ class Pacer:
             return
         if self._window_min is None or remaining < self._window_min:
             self._window_min = remaining
-        # t is whole seconds rounded up, so every response bounds the end from
-        # above and the smallest bound is the closest to the truth.
+        # With the margin added to the rounded t, every response bounds the end
+        # from above and the smallest bound is the closest to the truth.
         if end is not None and (self._window_end is None or end < self._window_end):
             self._window_end = end
 

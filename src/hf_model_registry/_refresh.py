@@ -1,10 +1,11 @@
 """Fan-out over architectures: bounded workers, per-type outcomes, one merge, one write.
 
 Each architecture is fetched and ranked independently; a failure is that
-architecture's outcome and leaves its previous entry untouched. When every
-request fails to connect from the start the fan-out stops early instead of
-retrying hundreds of times against a Hub that is not there. The registry is
-written once, atomically, under the cross-process lock, after all fetches.
+architecture's outcome and leaves its previous entry untouched. When nothing has
+succeeded and the first requests all failed (for any reason: unreachable, 429,
+5xx, a wrong endpoint path) the fan-out stops early instead of retrying hundreds
+of architectures against a Hub that cannot answer. The registry is written once,
+atomically, under the cross-process lock, after all fetches.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from ._defaults import is_static_source
 from ._errors import (
     HubResponseError,
     HubUnavailable,
+    HubUnusable,
+    InvalidInput,
+    RateLimited,
     RegistryCorrupt,
     RegistryError,
     RegistryUnreadable,
@@ -64,6 +68,12 @@ Status = Literal["updated", "unchanged", "failed", "skipped", "pinned", "no-cand
 ENTRY_MODELS = 10
 LISTING_LIMIT = 100
 MAX_PAGES = 3
+# The total a refresh waits for quota resets before failing what is left: six of the
+# Hub's 5-minute windows, more than a refresh-all of every architecture needs
+# anonymously, and a bound against a server that keeps announcing resets.
+DEFAULT_QUOTA_WAIT = 1800.0
+# A run in which the first this-many architectures failed and none succeeded stops.
+EARLY_STOP_AFTER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,25 +222,73 @@ def _skip_reason(entry: Entry | None, max_age: float, now: datetime) -> tuple[St
     return None
 
 
-class _FailFast:
-    """Stops the fan-out when the first requests all fail to reach the Hub."""
+class _EarlyStop:
+    """Stops the fan-out when nothing has succeeded and the first requests all failed.
 
-    def __init__(self, threshold: int) -> None:
-        self.threshold = max(1, threshold)
+    Any failure counts, not only "unreachable": a Hub that answers only 429, only
+    5xx, only 404 (a wrong endpoint path) or only slow drips would otherwise be
+    retried for every architecture, each within its own bounds, for hours.
+    """
+
+    def __init__(self, *, unreachable: int, any_failure: int) -> None:
+        # A Hub that cannot be reached is clear after each worker's first try; other
+        # failures may be one odd architecture, so a few more must agree.
+        self.unreachable_threshold = max(1, unreachable)
+        self.threshold = max(1, any_failure)
         self.successes = 0
-        self.unreachable = 0
-        self.error: HubUnavailable | None = None
+        self.failures = 0
+        self.all_unreachable = True
+        self.first: RegistryError | None = None
+        self.stopped = False
 
-    def record(self, exc: BaseException | None) -> bool:
+    def record(self, exc: RegistryError | None) -> bool:
         """Record one result; True when the fan-out should stop."""
-        if exc is None or not isinstance(exc, HubUnavailable):
+        if exc is None:
             self.successes += 1
             return False
-        self.unreachable += 1
-        if self.successes == 0 and self.unreachable >= self.threshold:
-            self.error = exc
-            return True
-        return False
+        self.failures += 1
+        if self.first is None:
+            self.first = exc
+        if not isinstance(exc, HubUnavailable) or isinstance(exc, HubUnusable):
+            self.all_unreachable = False
+        threshold = self.unreachable_threshold if self.all_unreachable else self.threshold
+        if self.successes == 0 and self.failures >= threshold:
+            self.stopped = True
+        return self.stopped
+
+    def error(self, endpoint: str) -> RegistryError:
+        """The error that ends a stopped run, naming the first failure."""
+        first = self.first
+        if isinstance(first, InvalidInput):
+            return first  # the caller's mistake (a rejected token): its own exit code
+        if isinstance(first, HubUnavailable) and not isinstance(first, HubUnusable):
+            return HubUnavailable(f"the Hub at {endpoint} is unreachable: {first}")
+        status = getattr(first, "status_code", None)
+        retry_after = first.retry_after if isinstance(first, RateLimited) else None
+        if status == 404:
+            message = (
+                f"{endpoint} does not look like a Hub API: GET /api/models returned 404 "
+                "(check --endpoint or HF_ENDPOINT: it is the site's root URL, without /api)"
+            )
+        else:
+            message = (
+                f"the Hub at {endpoint} failed the first {self.failures} "
+                f"architecture{'s' if self.failures != 1 else ''} and answered none: {first}"
+            )
+        return HubUnusable(message, status_code=status, retry_after=retry_after)
+
+
+def _detached(exc: RegistryError) -> RegistryError:
+    """The error without its traceback and chained exceptions, to keep in an Outcome.
+
+    The traceback holds the frames of the body reader, and a chained JSON error
+    holds the whole document: kept for hundreds of failed architectures, that is
+    gigabytes. Type, message and attributes are all a report needs.
+    """
+    exc.__traceback__ = None
+    exc.__context__ = None
+    exc.__cause__ = None
+    return exc
 
 
 async def refresh(
@@ -247,17 +305,20 @@ async def refresh(
     retry: RetryPolicy | None = None,
     connect_timeout: float = 5.0,
     request_timeout: float = 30.0,
-    max_quota_wait: float | None = None,
+    max_quota_wait: float | None = DEFAULT_QUOTA_WAIT,
     write: bool = True,
     on_corrupt: Literal["raise", "move-aside"] = "raise",
     on_outcome: Callable[[Outcome], None] | None = None,
+    lock_timeout: float | None = None,
 ) -> RefreshReport:
     """Refresh the registry entries of ``types`` from the Hub; write once at the end.
 
     ``request_timeout`` is the deadline of one attempt (connect, send, read the whole
     body): a server that drips its answer cannot hold a worker longer.
-    ``max_quota_wait`` (default: no limit) fails an architecture with
-    ``RateLimited`` instead of waiting longer than that for the quota to reset.
+    ``max_quota_wait`` (default 1800 s; None for no limit) is the total time the
+    run may wait for quota resets: past it, what is left fails with ``RateLimited``.
+    ``lock_timeout`` (default 120 s) bounds the wait for another process's lock
+    on the registry; past it, ``RegistryLocked`` (the fetched answers are lost).
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
     before any request for a bad name, ``HubOffline`` when ``HF_HUB_OFFLINE`` is
     set, ``HubUnavailable`` (registry untouched) when the Hub cannot be reached and
@@ -298,7 +359,10 @@ async def refresh(
             default = None if old is None else old["default_model"]
             finish(Outcome(arch.name, skip[0], default, default, skip[1]))
 
-    fail_fast = _FailFast(threshold=min(concurrency, len(pending), 8))
+    early_stop = _EarlyStop(
+        unreachable=min(concurrency, len(pending), EARLY_STOP_AFTER),
+        any_failure=min(len(pending), EARLY_STOP_AFTER),
+    )
     rejected: list[TokenRejected] = []
     # Workers pulling from one shared iterator, not a task per architecture parked
     # on a limiter: memory stays flat in the number of architectures (~5 KiB per
@@ -329,11 +393,14 @@ async def refresh(
                 scope.cancel()
                 return
             except RegistryError as exc:
-                if fail_fast.record(exc):
+                error = _detached(exc)
+                if early_stop.record(error):
                     scope.cancel()
-                finish(Outcome(arch.name, "failed", old_default, old_default, str(exc), error=exc))
+                finish(
+                    Outcome(arch.name, "failed", old_default, old_default, str(error), error=error)
+                )
                 return
-            fail_fast.record(None)
+            early_stop.record(None)
             entry = make_entry(ranking, datetime.now(UTC))
             if entry is None:
                 finish(
@@ -360,9 +427,9 @@ async def refresh(
     report.retries = hub.stats.retries
     if rejected:
         raise rejected[0]
-    if fail_fast.error is not None:
+    if early_stop.stopped:
         report.seconds = time.monotonic() - started
-        raise HubUnavailable(f"the Hub at {hub.endpoint} is unreachable: {fail_fast.error}")
+        raise early_stop.error(hub.endpoint)
 
     updates = {
         name: outcome.entry
@@ -377,6 +444,7 @@ async def refresh(
                 path,
                 lambda latest: merge_entries(latest, updates),
                 on_corrupt=on_corrupt,
+                **({} if lock_timeout is None else {"lock_timeout": lock_timeout}),
             )
         )
         report.written = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,7 +18,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import _log
 from ._candidates import validate_model_id
 from ._config import packaged_registry_path
-from ._errors import InvalidModelId, RegistryCorrupt, RegistryError, RegistryUnreadable, safe_repr
+from ._errors import (
+    InvalidModelId,
+    RegistryCorrupt,
+    RegistryError,
+    RegistryLocked,
+    RegistryUnreadable,
+    safe_repr,
+)
 
 __all__ = [
     "Entry",
@@ -158,7 +166,15 @@ def read_registry(path: StrPath, *, missing_ok: bool = True) -> Registry:
     (a directory, no permission, garbage, wrong schema) is ``RegistryCorrupt``.
     """
     try:
-        with open(path, "rb") as handle:
+        # Non-blocking, then checked: opening a FIFO for reading would otherwise
+        # block until a writer appears, and a device would be read like a file.
+        with open(path, "rb", opener=_open_nonblocking) as handle:
+            status = os.fstat(handle.fileno())
+            _refuse_special(path, status.st_mode)
+            # Refused by its size before reading a byte; the bounded read below
+            # still guards a file that grows meanwhile.
+            if status.st_size > _MAX_FILE_BYTES:
+                raise RegistryCorrupt(f"{path}: larger than {_MAX_FILE_BYTES} bytes")
             data = handle.read(_MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         if missing_ok:
@@ -173,6 +189,19 @@ def read_registry(path: StrPath, *, missing_ok: bool = True) -> Registry:
     if len(data) > _MAX_FILE_BYTES:
         raise RegistryCorrupt(f"{path}: larger than {_MAX_FILE_BYTES} bytes")
     return parse_registry(data, source=str(path))
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _refuse_special(path: StrPath, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise RegistryUnreadable(f"{path}: is a directory, not a registry file")
+    if not stat.S_ISREG(mode):
+        # A FIFO, a socket or a device (--registry /dev/null): never read, renamed
+        # aside or replaced.
+        raise RegistryUnreadable(f"{path}: is not a regular file")
 
 
 _JSON_FORMAT: dict[str, Any] = {"indent": 2, "sort_keys": True, "ensure_ascii": False}
@@ -201,14 +230,19 @@ def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
     """
     from pathlib import Path
 
-    path = Path(path)
+    # Through a symlink to the file it names: the rename replaces that file, and
+    # the link stays a link.
+    path = Path(os.path.realpath(path))
     _refuse_packaged(path)
     validate_registry(dict(registry), source=str(path))
     directory = path.parent
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        st_mode = os.stat(path).st_mode
     except FileNotFoundError:
         mode = 0o644
+    else:
+        _refuse_special(path, st_mode)
+        mode = st_mode & 0o7777
     import tempfile  # writers only; the read path stays light
 
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}{_TEMP_MARK}", dir=directory)
@@ -268,20 +302,23 @@ def _move_aside(path: Path, reason: RegistryCorrupt) -> Path:
 
 
 @contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
+def _lock(path: Path, timeout: float) -> Iterator[None]:
     # filelock: a tested cross-process lock (fcntl on POSIX, msvcrt on Windows)
     # that handles stale lock files; hand-rolled flock code gets that wrong.
     from filelock import FileLock, Timeout
 
-    lock = FileLock(f"{path}.lock", timeout=_LOCK_TIMEOUT_SECONDS)
+    lock = FileLock(f"{path}.lock", timeout=timeout)
     try:
-        with lock:
-            yield
+        lock.acquire()
     except Timeout:
-        raise RegistryError(
-            f"{path}: could not take the lock {path}.lock within {_LOCK_TIMEOUT_SECONDS:.0f} s; "
+        raise RegistryLocked(
+            f"{path}: could not take the lock {path}.lock within {timeout:g} s; "
             "is another refresh still running?"
         ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def locked_update(
@@ -289,6 +326,7 @@ def locked_update(
     mutate: Callable[[Registry], Registry],
     *,
     on_corrupt: Literal["raise", "move-aside"] = "raise",
+    lock_timeout: float = _LOCK_TIMEOUT_SECONDS,
 ) -> Registry:
     """Read-modify-write under the cross-process lock; return what was written.
 
@@ -296,13 +334,16 @@ def locked_update(
     concurrent writers never lose each other's entries) and returns the new one.
     With ``on_corrupt="move-aside"`` an unreadable file is renamed to
     ``<name>.corrupt-<UTC timestamp>`` and the update starts from empty.
+    Raises ``RegistryLocked`` when the lock is not free within ``lock_timeout`` s.
     """
     from pathlib import Path
 
-    path = Path(path)
+    # A symlink is resolved: the lock, the temp file and the rename all belong to
+    # the file it names, so writers through the link and through the target agree.
+    path = Path(os.path.realpath(path))
     _refuse_packaged(path)
     try:
-        with _lock(path):
+        with _lock(path, lock_timeout):
             _remove_stale_temps(path)
             try:
                 current = read_registry(path)

@@ -22,12 +22,19 @@ from ._chain import (
     find_entry,
     last_resort,
     local_answer,
-    warn_unreadable,
 )
-from ._errors import HubUnavailable, RateLimited, RegistryCorrupt, RegistryError, TokenRejected
+from ._errors import (
+    HubUnavailable,
+    HubUnusable,
+    RateLimited,
+    RegistryCorrupt,
+    RegistryError,
+    RegistryLocked,
+    TokenRejected,
+)
 from ._hub import RetryPolicy
 from ._names import resolve_name
-from ._registry import Registry, parse_registry
+from ._registry import Registry
 
 if TYPE_CHECKING:
     from ._access import Access
@@ -51,18 +58,10 @@ log = logging.getLogger("hf_model_registry")
 async def _read(path: str) -> Registry:
     import anyio
 
-    try:
-        # anyio's file API runs the read in a worker thread under asyncio and trio
-        # alike (aiofiles is asyncio-only and fails under trio).
-        data = await anyio.Path(path).read_bytes()
-    except OSError:
-        # Missing, a directory, no permission: the sync reader knows how to say which.
-        return RegistryCache.load(path)
-    try:
-        return parse_registry(data, source=str(path))
-    except RegistryCorrupt as exc:
-        warn_unreadable(path, exc)
-        return {}
+    # The sync reader, in a worker thread (under asyncio and trio alike): it is the
+    # one that enforces the size cap and refuses what is not a regular file, and it
+    # warns once about an unreadable registry.
+    return await anyio.to_thread.run_sync(RegistryCache.load, path)
 
 
 async def lookup(
@@ -99,6 +98,11 @@ _HUB_BACKOFF_SECONDS = 300.0
 _hub_down_until = 0.0
 # A lookup is interactive: fewer, shorter retries than a bulk refresh.
 _LOOKUP_RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, max_wait=2.0, max_total_wait=4.0)
+# Nor does it wait long for another process's lock on the registry (a refresh-all
+# holds it while it writes): past this, it answers without saving, and later lookups
+# in this process on that file do not try to save again.
+_LOOKUP_LOCK_WAIT = 1.0
+_busy_registries: set[str] = set()
 
 
 async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answer | None:
@@ -112,20 +116,35 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
     # to move aside: answer from the Hub, but write nothing.
     import anyio
 
-    writable = await anyio.to_thread.run_sync(_writable, path)
+    writable = path not in _busy_registries and await anyio.to_thread.run_sync(_writable, path)
+    options: dict[str, Any] = {
+        "retry": _LOOKUP_RETRY,
+        "connect_timeout": 3.0,
+        "request_timeout": 10.0,
+        "max_quota_wait": _LOOKUP_RETRY.max_total_wait,
+    }
     try:
-        report = await _refresh(
-            [name],
-            registry=path if writable else None,
-            write=writable,
-            retry=_LOOKUP_RETRY,
-            connect_timeout=3.0,
-            request_timeout=10.0,
-            max_quota_wait=_LOOKUP_RETRY.max_total_wait,
-        )
-    except (HubUnavailable, TokenRejected):
+        try:
+            report = await _refresh(
+                [name],
+                registry=path if writable else None,
+                write=writable,
+                lock_timeout=_LOOKUP_LOCK_WAIT,
+                **options,
+            )
+        except RegistryLocked:
+            # Another process is writing the registry: remember it, like a Hub that is
+            # down, and ask again without saving (the only way to keep the answer).
+            _busy_registries.add(path)
+            log.warning("registry %s is locked by another process; not saving lookups", path)
+            report = await _refresh([name], registry=None, write=False, **options)
+    except TokenRejected:
         # A refused token is refused on every call too: no use asking again at once.
         _hub_down_until = time.monotonic() + _HUB_BACKOFF_SECONDS
+        raise
+    except HubUnavailable as exc:
+        retry_after = exc.retry_after if isinstance(exc, HubUnusable) else None
+        _hub_down_until = time.monotonic() + (retry_after or _HUB_BACKOFF_SECONDS)
         raise
     outcome = report.outcomes.get(name)
     if outcome is not None and isinstance(outcome.error, RateLimited):
