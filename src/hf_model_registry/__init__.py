@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._chain import Answer
 from ._errors import (
+    EndpointMismatch,
     HubOffline,
     HubResponseError,
     HubUnavailable,
@@ -17,9 +18,12 @@ from ._errors import (
     InvalidModelId,
     InvalidModelType,
     InvalidToken,
+    NoAnswerOffline,
     RateLimited,
     RegistryCorrupt,
+    RegistryDirectoryMissing,
     RegistryError,
+    RegistryNotWritable,
     RegistryUnreadable,
     UnknownModelType,
 )
@@ -28,6 +32,7 @@ from ._version import __version__
 
 __all__ = [
     "Answer",
+    "EndpointMismatch",
     "HubOffline",
     "HubResponseError",
     "HubUnavailable",
@@ -36,9 +41,12 @@ __all__ = [
     "InvalidModelId",
     "InvalidModelType",
     "InvalidToken",
+    "NoAnswerOffline",
     "RateLimited",
     "RegistryCorrupt",
+    "RegistryDirectoryMissing",
     "RegistryError",
+    "RegistryNotWritable",
     "RegistryUnreadable",
     "UnknownModelType",
     "__version__",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,15 @@ def _root(
         logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+@contextmanager
+def _announce_new_file(path: str) -> Iterator[None]:
+    """Say on stderr when the write in the block created a new registry file."""
+    existed = os.path.lexists(path)
+    yield
+    if not existed and os.path.lexists(path):
+        typer.echo(f"created a new registry file {path}", err=True)
+
+
 def _emit_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False))
 
@@ -126,7 +136,7 @@ def show(
 
     path = _config.read_registry_path(registry)
     with errors_to_exit_codes():
-        data = read_registry(path, missing_ok=True)
+        data = read_registry(path, missing_ok=False)  # a typo in the path is an error
         if model_type is not None:
             from ._chain import find_entry
 
@@ -292,6 +302,14 @@ MaxParamsOption = Annotated[
         show_default="2e9",
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write even when the registry holds entries from another endpoint "
+        "(or is committed in a git checkout and the endpoint is not the public Hub).",
+    ),
+]
 MinDownloadsOption = Annotated[
     int,
     typer.Option("--min-downloads", metavar="N", min=0, help="Popularity floor for a default."),
@@ -323,6 +341,7 @@ def _run_refresh(
     connect_timeout: float,
     as_json: bool,
     quiet: bool,
+    force: bool,
 ) -> None:
     """The body of `refresh` and `refresh-all` (types_ None: every architecture)."""
     import anyio
@@ -343,8 +362,14 @@ def _run_refresh(
         "policy": _policy(max_params, min_downloads, token),
         "request_timeout": timeout,
         "connect_timeout": connect_timeout,
+        "allow_other_endpoint": force,
     }
-    with errors_to_exit_codes(), RefreshProgress(total, enabled=show_bar) as progress:
+    path = _config.write_registry_path(registry)
+    with (
+        errors_to_exit_codes(),
+        _announce_new_file(path),
+        RefreshProgress(total, enabled=show_bar) as progress,
+    ):
         options["on_outcome"] = progress.advance
         if types_ is None:
             report = anyio.run(lambda: aio.refresh_all(**options))
@@ -379,6 +404,7 @@ def refresh(
     connect_timeout: ConnectTimeoutOption = 5.0,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Refresh the entries of the given architectures from the Hub (one write at the end).
 
@@ -402,6 +428,7 @@ def refresh_all(
     connect_timeout: ConnectTimeoutOption = 5.0,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Refresh every architecture that transformers knows (see `types`).
 
@@ -442,10 +469,10 @@ def explain(
 
 @app.command()
 def pin(model_type: ModelTypeArg, model_id: ModelIdArg, registry: RegistryOption = None) -> None:
-    """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it."""
+    """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it until unpin."""
     from ._candidates import validate_model_id
     from ._names import resolve_name
-    from ._registry import locked_update, utc_now_iso
+    from ._registry import locked_update, pin_entry
 
     with errors_to_exit_codes():
         name, _ = resolve_name(model_type)
@@ -453,38 +480,46 @@ def pin(model_type: ModelTypeArg, model_id: ModelIdArg, registry: RegistryOption
         path = _config.write_registry_path(registry)
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
-            entry = dict(current.get(name) or {"models": [], "downloads": {}})
-            entry.update(default_model=model_id, pinned=True, updated_at=utc_now_iso())
-            if model_id not in entry["models"]:
-                entry["models"] = [model_id, *entry["models"]]
-            return {**current, name: entry}
+            return {**current, name: pin_entry(current.get(name), model_id)}
 
-        locked_update(path, apply)
+        with _announce_new_file(path):
+            locked_update(path, apply)
     typer.echo(f"pinned {name} -> {model_id} in {path}")
 
 
 @app.command()
 def unpin(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
-    """Remove the pin of MODEL_TYPE; the next refresh may change its default."""
+    """Remove the pin of MODEL_TYPE and restore the entry the pin replaced."""
     from ._names import resolve_name
-    from ._registry import locked_update
+    from ._registry import locked_update, unpin_entry
 
     with errors_to_exit_codes():
         name, _ = resolve_name(model_type)
         path = _config.write_registry_path(registry)
-        found: list[bool] = []
+        if not os.path.exists(path):  # unpin never creates a registry
+            raise UnknownModelType(f"{name!r} is not pinned: {path} does not exist")
+        restored: list[dict[str, Any] | None] = []
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             entry = current.get(name)
             if entry is None or not entry.get("pinned"):
                 return current
-            found.append(True)
-            return {**current, name: {k: v for k, v in entry.items() if k != "pinned"}}
+            previous = unpin_entry(entry)
+            restored.append(previous)
+            if previous is None:
+                return {k: v for k, v in current.items() if k != name}
+            return {**current, name: previous}
 
         locked_update(path, apply)
-        if not found:
+        if not restored:
             raise UnknownModelType(f"{name!r} is not pinned in {path}")
-    typer.echo(f"unpinned {name} in {path}")
+    previous = restored[0]
+    if previous is None:
+        typer.echo(
+            f"unpinned {name} in {path}; removed its entry (the next lookup or refresh fills it)"
+        )
+    else:
+        typer.echo(f"unpinned {name} in {path}; restored {previous['default_model']}")
 
 
 @app.command()

@@ -13,7 +13,15 @@ from datetime import UTC, datetime
 
 from . import _config
 from ._bridge import run_sync
-from ._chain import Answer, RegistryCache, _warned, find_entry, last_resort, local_answer
+from ._chain import (
+    Answer,
+    RegistryCache,
+    _warned,
+    find_entry,
+    last_resort,
+    local_answer,
+    offline_reason,
+)
 from ._names import resolve_name
 
 __all__ = ["clear_cache", "get_recommended_default_model", "lookup"]
@@ -79,7 +87,7 @@ def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str
     if fresh is not None:
         return fresh
     if _config.network_disabled():
-        return last_resort(fallback, model_type)
+        return last_resort(fallback, model_type, offline_reason())
     # Not fresh: the async core owns the rest of the chain (Hub, stale, static).
     from . import aio
 
