@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -19,6 +21,7 @@ import typer
 
 from . import _config
 from ._errors import (
+    InvalidModelType,
     RegistryCorrupt,
     RegistryError,
     UnknownModelType,
@@ -33,15 +36,16 @@ app = typer.Typer(
     help=(
         "Keep a registry of the best default Hugging Face Hub model for every architecture.\n\n"
         "Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input, "
-        "3 Hub unreachable."
+        "3 Hub unreachable, 130 interrupted."
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state: dict[str, bool] = {"verbose": False}
+_state: dict[str, int] = {"verbose": 0, "quiet": 0}
 
 RegistryOption = Annotated[
     Path | None,
@@ -80,22 +84,73 @@ def errors_to_exit_codes() -> Iterator[None]:
         fail(str(exc), exit_code(exc))
 
 
-@app.callback()
-def _root(
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Debug logging and tracebacks on errors.")
-    ] = False,
-) -> None:
-    _state["verbose"] = verbose
+def _print_version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        typer.echo(f"hf-model-registry {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def _configure_logging(verbose: int, quiet: int) -> None:
+    """-v: this tool's decisions and each request; -vv: the HTTP stack's internals too.
+
+    -qq: errors only (as pip: one -q hides progress and summaries, not warnings).
+    """
+    if quiet >= 2:
+        level = logging.ERROR
+    elif verbose >= 2:
+        level = logging.DEBUG
+    else:
+        level = logging.WARNING
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
+        level=level,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
         force=True,
     )
-    if not verbose:
+    if verbose == 1 and not quiet:
+        logging.getLogger("hf_model_registry").setLevel(logging.DEBUG)
+        logging.getLogger("httpx").setLevel(logging.INFO)  # one line per request
+    elif verbose == 0:
         # httpx logs every request at INFO; keep the default output to what matters.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Show what the tool asks, chooses, waits for and retries, and tracebacks "
+            "on errors; -vv adds the HTTP stack's internals. Works before or after the command.",
+        ),
+    ] = 0,
+    quiet: Annotated[
+        int,
+        typer.Option(
+            "--quiet",
+            "-q",
+            count=True,
+            help="No progress bar or summary; -qq: errors only, no warnings either.",
+        ),
+    ] = 0,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    _state["verbose"] = verbose
+    _state["quiet"] = quiet
+    _configure_logging(verbose, quiet)
 
 
 @contextmanager
@@ -111,13 +166,93 @@ def _emit_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False))
 
 
+# -- model types as people type them --------------------------------------------------
+
+
+def validate_model_type(name: str) -> str:
+    """The architecture table's check of a registry key (imported lazily)."""
+    from ._architectures import validate_model_type as validate
+
+    return validate(name)
+
+
+def _table_names() -> set[str]:
+    from ._architectures import all_architectures
+
+    return {n for a in all_architectures() for n in (a.name, *a.aliases)}
+
+
+def _registry_names(path: str) -> set[str]:
+    from ._registry import read_registry
+
+    try:
+        return set(read_registry(path))
+    except RegistryError:  # an unreadable registry is reported by the command itself
+        return set()
+
+
+def _spellings(text: str) -> list[str]:
+    if not text.isascii():  # str.lower() maps e.g. the Kelvin sign to "k": never guess there
+        return [text]
+    lowered = text.lower()
+    return list(
+        dict.fromkeys(
+            (
+                lowered,
+                lowered.replace("_", "-"),
+                lowered.replace("-", "_"),
+                lowered.replace("-", "").replace("_", ""),
+            )
+        )
+    )
+
+
+def _suggestion(name: str, known: set[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def user_model_type(
+    text: str, *, extra: AbstractSet[str] = frozenset(), new: str = "refuse", hint: str = ""
+) -> str:
+    """What a user typed -> a model type: any case, with ``_`` and ``-`` interchangeable.
+
+    A type neither the table nor the registry (``extra``) knows is, when it looks
+    like a typo of one, refused with a suggestion (``new="refuse"``), warned about
+    (``"warn"``: a refresh costs one request and adds nothing for a typo), or taken
+    as given (``"allow"``). Anything not a valid key is left for the library to reject.
+    """
+    known = _table_names() | extra
+    spellings = _spellings(text)
+    for spelling in spellings:
+        if spelling in known:
+            return spelling
+    name = spellings[0]
+    try:
+        validate_model_type(name)
+    except InvalidModelType:
+        return text  # the library rejects it, showing what was typed
+    suggestion = _suggestion(name, known)
+    if new == "allow" or suggestion is None:
+        return name
+    message = f"unknown model type {name!r}; did you mean {suggestion!r}?{hint}"
+    if new == "warn":
+        logging.getLogger("hf_model_registry").warning("%s Asking the Hub anyway.", message)
+        return name
+    raise InvalidModelType(message)
+
+
 @app.command()
 def recommend(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
     """Print the recommended default model id for MODEL_TYPE (alone, on stdout)."""
     from ._lookup import lookup
 
     with errors_to_exit_codes():
-        answer = lookup(model_type, registry=registry)
+        path = _config.read_registry_path(registry)
+        name = user_model_type(model_type, extra=_registry_names(path))
+        answer = lookup(name, registry=registry)
     typer.echo(answer.model_id)
     logging.getLogger("hf_model_registry").info("answer from %s", answer.source)
 
@@ -136,11 +271,15 @@ def show(
 
     path = _config.read_registry_path(registry)
     with errors_to_exit_codes():
-        data = read_registry(path, missing_ok=False)  # a typo in the path is an error
-        if model_type is not None:
+        data = read_registry(path, missing_ok=True)
+        wanted = None if model_type is None else user_model_type(model_type, extra=set(data))
+        wanted_names = None if wanted is None else resolve_name(wanted)  # bad input first
+        if not os.path.lexists(path):
+            raise RegistryCorrupt(f"{path}: no such file")  # a typo in the path is an error
+        if wanted_names is not None:
             from ._chain import find_entry
 
-            name, aliases = resolve_name(model_type)
+            name, aliases = wanted_names
             entry = find_entry(data, name, aliases)
             if entry is None:
                 raise UnknownModelType(f"no entry for {name!r} in {path}")
@@ -350,7 +489,12 @@ def _run_refresh(
     from ._progress import RefreshProgress
     from ._refresh import all_names
 
+    if types_ is not None:
+        with errors_to_exit_codes():
+            known = _registry_names(_config.write_registry_path(registry))
+            types_ = [user_model_type(t, extra=known, new="warn") for t in types_]
     total = len(all_names(registry)) if types_ is None else len(set(types_))
+    quiet = quiet or _state["quiet"] > 0  # `refresh -q` is `-q refresh`
     show_bar = not quiet and not as_json and not _config.progress_disabled() and sys.stderr.isatty()
     options: dict[str, Any] = {
         "registry": registry,
@@ -455,8 +599,9 @@ def explain(
 
     policy = _policy(max_params, min_downloads, token)
     with errors_to_exit_codes():
+        name = user_model_type(model_type)
         ranking = anyio.run(
-            lambda: aio.explain(model_type, endpoint=endpoint, token=token, policy=policy)
+            lambda: aio.explain(name, endpoint=endpoint, token=token, policy=policy)
         )
     if as_json:
         _emit_json(ranking_json(ranking))
@@ -468,16 +613,30 @@ def explain(
 
 
 @app.command()
-def pin(model_type: ModelTypeArg, model_id: ModelIdArg, registry: RegistryOption = None) -> None:
+def pin(
+    model_type: ModelTypeArg,
+    model_id: ModelIdArg,
+    registry: RegistryOption = None,
+    new: Annotated[
+        bool,
+        typer.Option("--new", help="MODEL_TYPE is a new type, not a typo of a known one."),
+    ] = False,
+) -> None:
     """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it until unpin."""
     from ._candidates import validate_model_id
     from ._names import resolve_name
     from ._registry import locked_update, pin_entry
 
     with errors_to_exit_codes():
-        name, _ = resolve_name(model_type)
-        validate_model_id(model_id)
         path = _config.write_registry_path(registry)
+        typed = user_model_type(
+            model_type,
+            extra=_registry_names(path),
+            new="allow" if new else "refuse",
+            hint=" (pass --new to add a new type)",
+        )
+        name, _ = resolve_name(typed)
+        validate_model_id(model_id)
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             return {**current, name: pin_entry(current.get(name), model_id)}
@@ -494,8 +653,8 @@ def unpin(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
     from ._registry import locked_update, unpin_entry
 
     with errors_to_exit_codes():
-        name, _ = resolve_name(model_type)
         path = _config.write_registry_path(registry)
+        name, _ = resolve_name(user_model_type(model_type, extra=_registry_names(path)))
         if not os.path.exists(path):  # unpin never creates a registry
             raise UnknownModelType(f"{name!r} is not pinned: {path} does not exist")
         restored: list[dict[str, Any] | None] = []
@@ -552,11 +711,47 @@ def check(
         raise typer.Exit(EXIT_FAILED)
 
 
+def _is_global_flag(token: str) -> bool:
+    return token in ("--verbose", "--quiet") or re.fullmatch(r"-(v+|q+)", token) is not None
+
+
+def hoist_global_flags(group: Any, argv: list[str]) -> list[str]:
+    """Move -v/-q written after the command in front of it, so both places work.
+
+    A flag the command defines itself (refresh's -q) stays where it is, and an
+    option's value (``--token -v``) is never taken for a flag.
+    """
+    position = next((i for i, token in enumerate(argv) if not token.startswith("-")), None)
+    command = None if position is None else group.commands.get(argv[position])
+    if position is None or command is None:
+        return argv
+    options = [p for p in command.params if hasattr(p, "is_flag")]  # options, not arguments
+    own = {name for p in options for name in (*p.opts, *p.secondary_opts)}
+    takes_value = {name for p in options if not p.is_flag and not p.count for name in p.opts}
+    moved: list[str] = []
+    kept: list[str] = []
+    rest = iter(argv[position + 1 :])
+    for token in rest:
+        if token == "--":
+            kept.extend([token, *rest])
+        elif token in takes_value:
+            kept.append(token)
+            value = next(rest, None)
+            if value is not None:
+                kept.append(value)
+        elif _is_global_flag(token) and token not in own:
+            moved.append(token)
+        else:
+            kept.append(token)
+    return [*argv[:position], *moved, argv[position], *kept]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script entry point)."""
     command = typer.main.get_command(app)
+    args = hoist_global_flags(command, list(sys.argv[1:] if argv is None else argv))
     try:
-        result = command.main(args=argv, prog_name="hf-model-registry", standalone_mode=False)
+        result = command.main(args=args, prog_name="hf-model-registry", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors (exit 2): bad option, bad value
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare command: show the help as is
             typer.echo(exc.format_message(), err=True)
