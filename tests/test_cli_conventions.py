@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 import typer
 
-from hf_model_registry import __version__, _lookup
-from hf_model_registry._cli import app, hoist_global_flags, main
+from hf_model_registry import __version__, _config, _lookup
+from hf_model_registry._cli import app, hoist_global_flags, main, parse_size
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
 
@@ -172,3 +173,75 @@ def test_refresh_of_a_likely_typo_warns_with_the_suggestion(
     )
     assert code == 0 and "did you mean 'bert'?" in err
     assert read_registry(reg) == {}  # the Hub knows no 'bret': nothing was added
+
+
+# -- 10. --json, --endpoint, sizes and durations as printed, strict environment -----------------
+
+
+def test_recommend_has_json_and_endpoint(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "recommend", "gpt2", "--endpoint", sim.url, "--json")
+    assert code == 0 and json.loads(out) == {
+        "model_type": "gpt2",
+        "model_id": "openai-community/gpt2",
+        "source": "hub",
+    }
+    assert sim.stats.listing_requests == 1 and files_in(tmp_path) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("2B", 2e9), ("500M", 5e8), ("1.5b", 1.5e9), ("2e9", 2e9)]
+)
+def test_size_flags_accept_what_the_tool_prints(text: str, value: float) -> None:
+    assert parse_size(text) == value
+
+
+def test_a_bad_size_is_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "refresh", "bert", "--max-params", "2Q", "--registry", str(tmp_path / "r.json")
+    )
+    assert code == 2 and out == "" and "not a size: '2Q'" in err
+    assert files_in(tmp_path) == set()
+
+
+def test_ttl_accepts_the_durations_of_max_age(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "12h")
+    assert _config.ttl_seconds() == 12 * 3600
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "90")
+    assert _config.ttl_seconds() == 90
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("USE_STATIC_REGISTRY", "maybe"),
+        ("HF_HUB_OFFLINE", "2"),
+        ("HF_HUB_DISABLE_PROGRESS_BARS", "y es"),
+        ("HF_MODEL_REGISTRY_TTL", "soon"),
+    ],
+)
+def test_an_environment_value_not_understood_is_exit_2(
+    name: str,
+    value: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, "recommend", "bert", "--registry", str(tmp_path / "r.json"))
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {name}") and err.count("\n") == 1
+    assert files_in(tmp_path) == set()
+
+
+def test_check_json_statuses_use_one_style(
+    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "check", "openai-community/gpt2", "--endpoint", sim.url, "--json")
+    assert code == 0 and json.loads(out)["status"] == "available"
+    code, out, _ = run(capsys, "check", "nobody/nothing-here", "--endpoint", sim.url, "--json")
+    assert code == 1 and json.loads(out)["status"] == "not-found"
+    assert "RepoNotFound" in json.loads(out)["detail"]

@@ -151,6 +151,13 @@ def _root(
     _state["verbose"] = verbose
     _state["quiet"] = quiet
     _configure_logging(verbose, quiet)
+    _refuse_bad_environment()
+
+
+def _refuse_bad_environment() -> None:
+    problems = _config.environment_problems()
+    if problems:
+        fail(f"{problems[0]}", EXIT_USAGE)
 
 
 @contextmanager
@@ -245,15 +252,29 @@ def user_model_type(
 
 
 @app.command()
-def recommend(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
+def recommend(
+    model_type: ModelTypeArg,
+    registry: RegistryOption = None,
+    endpoint: EndpointOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Print the recommended default model id for MODEL_TYPE (alone, on stdout)."""
     from ._lookup import lookup
 
+    if endpoint is not None:
+        # The lookup chain reads the endpoint from the environment, as the Hub's client
+        # does; this process is the command, so setting it here affects nothing else.
+        os.environ["HF_ENDPOINT"] = endpoint
     with errors_to_exit_codes():
         path = _config.read_registry_path(registry)
         name = user_model_type(model_type, extra=_registry_names(path))
         answer = lookup(name, registry=registry)
-    typer.echo(answer.model_id)
+    if as_json:
+        _emit_json(
+            {"model_type": answer.model_type, "model_id": answer.model_id, "source": answer.source}
+        )
+    else:
+        typer.echo(answer.model_id)
     logging.getLogger("hf_model_registry").info("answer from %s", answer.source)
 
 
@@ -337,17 +358,33 @@ def validate(registry: RegistryOption = None) -> None:
 
 # -- talking to the Hub ---------------------------------------------------------------
 
-_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
 
 def parse_duration(text: str) -> float:
     """``90``, ``30s``, ``15m``, ``12h``, ``7d``, ``2w`` -> seconds; ``ValueError`` otherwise."""
-    import re
+    return _config.parse_duration(text)
 
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text.lower())
+
+_SIZE_UNITS = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
+
+
+def parse_size(text: str) -> float:
+    """A parameter count as the tool prints it: ``2B``, ``500M``, ``1.5b``, ``125k``, ``2e9``."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmbgt]?)\s*", text.lower())
     if match is None:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 90, 30s, 15m, 12h, 7d, 2w)")
-    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        raise ValueError(f"not a size: {text!r} (use e.g. 500M, 2B, 2e9)")
+    return float(match.group(1)) * _SIZE_UNITS[match.group(2)]
+
+
+def _size(text: str | float) -> float:
+    if isinstance(text, int | float):  # the default, passed through the parser as is
+        return float(text)
+    try:
+        size = parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if size > 1e15:
+        raise typer.BadParameter(f"{text!r} is more parameters than any model has")
+    return size
 
 
 def _duration(text: str | float) -> float:
@@ -434,11 +471,10 @@ MaxParamsOption = Annotated[
     float,
     typer.Option(
         "--max-params",
-        metavar="N",
-        min=0,
-        max=1e15,
-        help="Size budget in parameters for a default (e.g. 2e9).",
-        show_default="2e9",
+        parser=_size,
+        metavar="SIZE",
+        help="Size budget in parameters for a default (500M, 2B, 2e9).",
+        show_default="2B",
     ),
 ]
 ForceOption = Annotated[
@@ -681,6 +717,20 @@ def unpin(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
         typer.echo(f"unpinned {name} in {path}; restored {previous['default_model']}")
 
 
+def _status_slug(status: Any) -> str:
+    """One machine-readable style for ``check --json``: lower-case words joined by ``-``."""
+    from ._access import AccessStatus
+
+    slugs = {
+        AccessStatus.AVAILABLE: "available",
+        AccessStatus.GATED_NEEDS_APPROVAL: "gated",
+        AccessStatus.GATED_NO_TOKEN: "gated",
+        AccessStatus.NOT_FOUND: "not-found",
+        AccessStatus.UNREACHABLE: "unreachable",
+    }
+    return slugs.get(status, re.sub(r"[^a-z0-9]+", "-", str(status).lower()).strip("-"))
+
+
 @app.command()
 def check(
     model_id: ModelIdArg,
@@ -700,7 +750,11 @@ def check(
         access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
     if as_json:
         _emit_json(
-            {"model_id": access.model_id, "status": str(access.status), "detail": access.detail}
+            {
+                "model_id": access.model_id,
+                "status": _status_slug(access.status),
+                "detail": access.detail or str(access.status),
+            }
         )
     else:
         detail = f" ({access.detail})" if access.detail else ""
