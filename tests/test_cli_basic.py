@@ -36,9 +36,21 @@ def test_recommend_rejects_path_traversal_with_one_line_and_exit_2(
     assert err.count("\n") == 1 and err.startswith("error: invalid model type '../etc'")
 
 
-def test_recommend_unknown_type_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+def test_recommend_unknown_type_exits_1_in_static_registry_mode(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
     code, _, err = run(capsys, "recommend", "no-such-type")
     assert code == 1 and "no-such-type" in err
+
+
+def test_recommend_unknown_type_offline_exits_3_with_one_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "recommend", "no-such-type")
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: offline (HF_HUB_OFFLINE is set)")
+    assert "no registry entry or static default for model type 'no-such-type'" in err
 
 
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
@@ -102,7 +114,7 @@ def test_pin_survives_and_unpin_releases(
     assert run(capsys, "pin", "gpt-j", "EleutherAI/gpt-j-6b", "--registry", str(reg))[0] == 0
     assert read_registry(reg)["gptj"]["pinned"] is True
     assert run(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 0
-    assert "pinned" not in read_registry(reg)["gptj"]
+    assert "gptj" not in read_registry(reg)  # the pin replaced nothing: no entry is left
     assert run(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 1
 
 

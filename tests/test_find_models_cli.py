@@ -278,8 +278,8 @@ def test_update_registry_for_one_type_changes_only_that_entry(
     registry.write_text(
         dumps_registry(
             {
-                "gpt2": entry("datificate/gpt2-small-spanish", source="hub"),
-                "t5": entry("amazon/chronos-t5-small", source="hub"),
+                "gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim.url),
+                "t5": entry("amazon/chronos-t5-small", source="hub", endpoint=sim.url),
             }
         )
     )
@@ -319,7 +319,9 @@ def test_update_registry_alone_refreshes_all_and_keeps_every_entry_and_key(
 ) -> None:
     registry = committed_copy(tmp_path)
     before = read_registry(registry)
-    before["my-own-type"] = entry("me/my-model", source="hub", note="kept as is")
+    before["my-own-type"] = entry(
+        "me/my-model", source="hub", endpoint=sim_all.url, note="kept as is"
+    )
     before["gpt2"] = entry("me/pinned-gpt2", pinned=True)
     registry.write_text(dumps_registry(before))
     report_file = tmp_path / "report.json"

@@ -110,7 +110,8 @@ def test_check_reports_a_refused_token_as_its_own_status(
     code, out, _ = run(capsys, "check", "openai-community/gpt2", "--endpoint", hub.url, "--json")
     assert code == 2
     answer = json.loads(out)
-    assert answer["status"] == str(AccessStatus.INVALID_TOKEN) == "invalid token"
+    assert answer["status"] == "invalid-token"  # --json statuses are slugs
+    assert str(AccessStatus.INVALID_TOKEN) == "invalid token"
     assert "HF_TOKEN" in answer["detail"] and BAD_TOKEN not in out
     # With a valid token the same model is available: the status is about the token.
     monkeypatch.setenv("HF_TOKEN", GOOD_TOKEN)
@@ -181,7 +182,7 @@ def test_pin_keeps_a_canonical_id_as_is_and_warns_about_an_unknown_one(
     registry = tmp_path / "reg.json"
     reg = ["--registry", str(registry), "--endpoint", hub.url]
     code, out, err = run(capsys, "pin", "gpt2", "openai-community/gpt2", *reg)
-    assert code == 0 and err == ""
+    assert code == 0 and err == f"created a new registry file {registry}\n"
     assert out.strip() == f"pinned gpt2 -> openai-community/gpt2 in {registry}"
     code, out, err = run(capsys, "pin", "t5", "someone/my-private-t5", *reg)
     assert code == 0
@@ -208,7 +209,7 @@ def test_pin_offline_stores_the_id_as_given_without_a_request(
         "--endpoint",
         hub.url,
     )
-    assert code == 0 and err == ""
+    assert code == 0 and err == f"created a new registry file {registry}\n"
     assert read_registry(registry)["bert"]["default_model"] == "bert-base-uncased"
     assert hub.stats.requests == 0
 

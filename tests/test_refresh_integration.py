@@ -143,8 +143,8 @@ def test_max_age_skips_recent_entries_without_a_request(
     registry.write_text(
         dumps_registry(
             {
-                "bert": entry("a/b", source="hub"),
-                "t5": entry("c/d", source="hub") | {"updated_at": old},
+                "bert": entry("a/b", source="hub", endpoint=sim.url),
+                "t5": entry("c/d", source="hub", endpoint=sim.url) | {"updated_at": old},
             }
         )
     )
@@ -206,7 +206,9 @@ def test_cli_refresh_json_summary(
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(
-        dumps_registry({"gpt2": entry("datificate/gpt2-small-spanish", source="hub")})
+        dumps_registry(
+            {"gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim.url)}
+        )
     )
     code = main(
         [
@@ -236,7 +238,9 @@ def test_cli_refresh_human_summary_lists_changed_defaults(
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(
-        dumps_registry({"gpt2": entry("datificate/gpt2-small-spanish", source="hub")})
+        dumps_registry(
+            {"gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim.url)}
+        )
     )
     code = main(["refresh", "gpt2", "bert", "--registry", str(registry), "--endpoint", sim.url])
     out = capsys.readouterr().out
@@ -263,7 +267,9 @@ def test_stale_lookup_goes_to_the_hub_and_writes_back(
     registry = tmp_path / "huggingface_model_types.json"
     old = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
     registry.write_text(
-        dumps_registry({"gpt2": entry("old/gpt2", source="hub") | {"updated_at": old}})
+        dumps_registry(
+            {"gpt2": entry("old/gpt2", source="hub", endpoint=sim.url) | {"updated_at": old}}
+        )
     )
     monkeypatch.setenv("HF_ENDPOINT", sim.url)
     answer = _lookup.lookup("gpt2")

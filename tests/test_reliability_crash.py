@@ -142,6 +142,8 @@ class Runner:
                     "--concurrency",
                     "8",
                     "--quiet",
+                    # The planted "hub" entries carry no endpoint: mixing is intended here.
+                    "--force",
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,

@@ -91,7 +91,8 @@ def _cli(
     args: list[str], cwd: Path, env: dict[str, str], timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hf_model_registry", "--verbose", *args],
+        # -vv: the HTTP stack's own debug logs too, where a leaked header would show.
+        [sys.executable, "-m", "hf_model_registry", "-vv", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -101,7 +102,7 @@ def _cli(
     )
 
 
-def _stale_registry(path: Path) -> None:
+def _stale_registry(path: Path, endpoint: str) -> None:
     old = (datetime.now(UTC) - timedelta(days=60)).isoformat(timespec="seconds")
     entries = {
         name: {
@@ -110,6 +111,7 @@ def _stale_registry(path: Path) -> None:
             "downloads": {},
             "updated_at": old,
             "source": "hub",
+            "endpoint": endpoint,
         }
         for name, model in (("bert", "old/bert"), ("gpt2", "old/gpt2"), ("t5", "old/t5"))
     }
@@ -130,7 +132,7 @@ def test_token_never_appears_in_output_files_or_foreign_requests_of_real_process
     work = tmp_path / "work"
     work.mkdir()
     registry = work / "huggingface_model_types.json"
-    _stale_registry(registry)
+    _stale_registry(registry, hub.url)
     env = {
         **os.environ,
         "HF_TOKEN": TOKEN,

@@ -149,13 +149,14 @@ def lookup_rows(stdout: str) -> dict[str, dict[str, tuple[str, str]]]:
 
 
 @pytest.fixture
-def demo_registry(tmp_path: Path) -> Path:
+def demo_registry(sim: ThreadedHubSimulator, tmp_path: Path) -> Path:
     registry = tmp_path / "reg.json"
+    hub = {"source": "hub", "endpoint": sim.url}  # entries an earlier refresh from it wrote
     registry.write_text(
         dumps_registry(
             {
-                "bert": entry("google-bert/bert-base-uncased", source="hub"),
-                "gpt2": entry("old/gpt2", source="hub", age=timedelta(days=60)),
+                "bert": entry("google-bert/bert-base-uncased", **hub),
+                "gpt2": entry("old/gpt2", **hub, age=timedelta(days=60)),
             }
         )
     )
@@ -219,15 +220,16 @@ def test_async_example_prints_changes_and_failures(
     fixture_data: dict[str, Any], tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
-    registry.write_text(
-        dumps_registry(
-            {
-                "gpt2": entry("datificate/gpt2-small-spanish", source="hub"),
-                "vit": entry("google/vit-base-patch16-224", source="hub"),
-            }
-        )
-    )
     with run_in_thread(fixture_data, behaviors={"vit": "status:403"}) as server:
+        hub = {"source": "hub", "endpoint": server.url}  # an earlier refresh from it
+        registry.write_text(
+            dumps_registry(
+                {
+                    "gpt2": entry("datificate/gpt2-small-spanish", **hub),
+                    "vit": entry("google/vit-base-patch16-224", **hub),
+                }
+            )
+        )
         result = run_script(
             "async_refresh_example.py",
             "--types",

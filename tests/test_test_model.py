@@ -120,8 +120,9 @@ def test_a_refresh_that_finds_no_fixture_drops_an_old_test_model(
     fixture = synthetic_fixture(["albert"], per_type=8)
     fixture["models"] = [m for m in fixture["models"] if "tiny-random" not in m["id"]]
     path = tmp_path / "reg.json"
-    path.write_text(dumps_registry({"albert": entry("old/albert", test_model="old/tiny")}))
     with run_in_thread(fixture) as server:
+        old = entry("old/albert", test_model="old/tiny", endpoint=server.url)
+        path.write_text(dumps_registry({"albert": old}))
         anyio.run(
             lambda: aio.refresh(["albert"], registry=path, endpoint=server.url, retry=FAST_RETRY)
         )

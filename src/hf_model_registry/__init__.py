@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._chain import Answer
 from ._errors import (
+    EndpointMismatch,
     HubOffline,
     HubResponseError,
     HubUnavailable,
@@ -18,10 +19,13 @@ from ._errors import (
     InvalidModelId,
     InvalidModelType,
     InvalidToken,
+    NoAnswerOffline,
     RateLimited,
     RegistryCorrupt,
+    RegistryDirectoryMissing,
     RegistryError,
     RegistryLocked,
+    RegistryNotWritable,
     RegistryUnreadable,
     TokenRejected,
     UnknownModelType,
@@ -31,6 +35,7 @@ from ._version import __version__
 
 __all__ = [
     "Answer",
+    "EndpointMismatch",
     "HubOffline",
     "HubResponseError",
     "HubUnavailable",
@@ -40,10 +45,13 @@ __all__ = [
     "InvalidModelId",
     "InvalidModelType",
     "InvalidToken",
+    "NoAnswerOffline",
     "RateLimited",
     "RegistryCorrupt",
+    "RegistryDirectoryMissing",
     "RegistryError",
     "RegistryLocked",
+    "RegistryNotWritable",
     "RegistryUnreadable",
     "TokenRejected",
     "UnknownModelType",

@@ -11,8 +11,17 @@ from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from . import _log
+from ._config import env_flag
 from ._defaults import is_static_source, static_fallback
-from ._errors import RegistryCorrupt, UnknownModelType, safe_repr
+from ._errors import (
+    HubOffline,
+    HubUnavailable,
+    NoAnswerOffline,
+    RegistryCorrupt,
+    RegistryError,
+    UnknownModelType,
+    safe_repr,
+)
 from ._registry import Entry, Registry, StrPath, entry_age_seconds, read_registry
 
 __all__ = [
@@ -23,6 +32,7 @@ __all__ = [
     "last_resort",
     "local_answer",
     "model_for",
+    "offline_reason",
     "warn_unreadable",
 ]
 
@@ -85,10 +95,22 @@ def local_answer(
     return None, None
 
 
-def last_resort(fallback: Answer | None, model_type: object) -> Answer:
-    """The fallback answer, or ``UnknownModelType`` when there is none."""
+def last_resort(
+    fallback: Answer | None, model_type: object, hub_error: RegistryError | None = None
+) -> Answer:
+    """The fallback answer, else one error that says why the Hub did not answer either.
+
+    ``hub_error`` is why the Hub was not asked or failed: when it is unreachable or
+    offline the error is ``NoAnswerOffline`` (an ``UnknownModelType`` that is also a
+    ``HubUnavailable``: the command line exits 3), else ``UnknownModelType``.
+    """
     if fallback is not None:
         return fallback
+    nothing = f"no registry entry or static default for model type {safe_repr(model_type)}"
+    if isinstance(hub_error, HubUnavailable):
+        raise NoAnswerOffline(f"{hub_error}, and there is {nothing}")
+    if hub_error is not None:
+        raise UnknownModelType(f"{nothing}, and the Hub lookup failed: {hub_error}")
     raise UnknownModelType(
         f"no registry entry, Hub result or static default for model type {safe_repr(model_type)}"
     )
@@ -112,6 +134,17 @@ def model_for(answer: Answer, *, tiny: bool) -> str:
         answer.model_id,
     )
     return answer.model_id
+
+
+def offline_reason() -> HubOffline | None:
+    """Why the Hub is not asked when ``HF_HUB_OFFLINE`` is set; None in static-registry mode.
+
+    ``USE_STATIC_REGISTRY`` is a choice to answer locally, so a type nothing local
+    knows is "not found" there, not "offline".
+    """
+    if env_flag("HF_HUB_OFFLINE") and not env_flag("USE_STATIC_REGISTRY"):
+        return HubOffline("offline (HF_HUB_OFFLINE is set)")
+    return None
 
 
 _warned: set[tuple[str, tuple[int, int, int] | None]] = set()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -20,6 +22,7 @@ import typer
 
 from . import _config
 from ._errors import (
+    InvalidModelType,
     RegistryCorrupt,
     RegistryError,
     TokenRejected,
@@ -36,15 +39,16 @@ app = typer.Typer(
     help=(
         "Keep a registry of the best default Hugging Face Hub model for every architecture.\n\n"
         "Exit codes: 0 ok, 1 not found or partial failure, 2 usage or invalid input, "
-        "3 Hub unreachable or unusable."
+        "3 Hub unreachable or unusable, 130 interrupted."
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state: dict[str, bool] = {"verbose": False}
+_state: dict[str, int] = {"verbose": 0, "quiet": 0}
 
 RegistryOption = Annotated[
     Path | None,
@@ -90,21 +94,90 @@ class _EscapingFormatter(logging.Formatter):
         return printable(super().formatMessage(record))
 
 
-@app.callback()
-def _root(
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Debug logging and tracebacks on errors.")
-    ] = False,
-) -> None:
-    _state["verbose"] = verbose
+def _print_version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        typer.echo(f"hf-model-registry {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def _configure_logging(verbose: int, quiet: int) -> None:
+    """-v: this tool's decisions and each request; -vv: the HTTP stack's internals too.
+
+    -qq: errors only (as pip: one -q hides progress and summaries, not warnings).
+    """
+    if quiet >= 2:
+        level = logging.ERROR
+    elif verbose >= 2:
+        level = logging.DEBUG
+    else:
+        level = logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
+        level=level,
+        handlers=[handler],
+        force=True,
     )
-    if not verbose:
+    if verbose == 1 and not quiet:
+        logging.getLogger("hf_model_registry").setLevel(logging.DEBUG)
+        logging.getLogger("httpx").setLevel(logging.INFO)  # one line per request
+    elif verbose == 0:
         # httpx logs every request at INFO; keep the default output to what matters.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Show what the tool asks, chooses, waits for and retries, and tracebacks "
+            "on errors; -vv adds the HTTP stack's internals. Works before or after the command.",
+        ),
+    ] = 0,
+    quiet: Annotated[
+        int,
+        typer.Option(
+            "--quiet",
+            "-q",
+            count=True,
+            help="No progress bar or summary; -qq: errors only, no warnings either.",
+        ),
+    ] = 0,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    _state["verbose"] = verbose
+    _state["quiet"] = quiet
+    _configure_logging(verbose, quiet)
+    _refuse_bad_environment()
+
+
+def _refuse_bad_environment() -> None:
+    problems = _config.environment_problems()
+    if problems:
+        fail(f"{problems[0]}", EXIT_USAGE)
+
+
+@contextmanager
+def _announce_new_file(path: str) -> Iterator[None]:
+    """Say on stderr when the write in the block created a new registry file."""
+    existed = os.path.lexists(path)
+    yield
+    if not existed and os.path.lexists(path):
+        typer.echo(f"created a new registry file {path}", err=True)
 
 
 def _emit_json(obj: Any) -> None:
@@ -128,10 +201,90 @@ def _source_words(source: object) -> str:
     return _SOURCE_WORDS.get(str(source), str(source))
 
 
+# -- model types as people type them --------------------------------------------------
+
+
+def validate_model_type(name: str) -> str:
+    """The architecture table's check of a registry key (imported lazily)."""
+    from ._architectures import validate_model_type as validate
+
+    return validate(name)
+
+
+def _table_names() -> set[str]:
+    from ._architectures import all_architectures
+
+    return {n for a in all_architectures() for n in (a.name, *a.aliases)}
+
+
+def _registry_names(path: str) -> set[str]:
+    from ._registry import read_registry
+
+    try:
+        return set(read_registry(path))
+    except RegistryError:  # an unreadable registry is reported by the command itself
+        return set()
+
+
+def _spellings(text: str) -> list[str]:
+    if not text.isascii():  # str.lower() maps e.g. the Kelvin sign to "k": never guess there
+        return [text]
+    lowered = text.lower()
+    return list(
+        dict.fromkeys(
+            (
+                lowered,
+                lowered.replace("_", "-"),
+                lowered.replace("-", "_"),
+                lowered.replace("-", "").replace("_", ""),
+            )
+        )
+    )
+
+
+def _suggestion(name: str, known: set[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def user_model_type(
+    text: str, *, extra: AbstractSet[str] = frozenset(), new: str = "refuse", hint: str = ""
+) -> str:
+    """What a user typed -> a model type: any case, with ``_`` and ``-`` interchangeable.
+
+    A type neither the table nor the registry (``extra``) knows is, when it looks
+    like a typo of one, refused with a suggestion (``new="refuse"``), warned about
+    (``"warn"``: a refresh costs one request and adds nothing for a typo), or taken
+    as given (``"allow"``). Anything not a valid key is left for the library to reject.
+    """
+    known = _table_names() | extra
+    spellings = _spellings(text)
+    for spelling in spellings:
+        if spelling in known:
+            return spelling
+    name = spellings[0]
+    try:
+        validate_model_type(name)
+    except InvalidModelType:
+        return text  # the library rejects it, showing what was typed
+    suggestion = _suggestion(name, known)
+    if new == "allow" or suggestion is None:
+        return name
+    message = f"unknown model type {name!r}; did you mean {suggestion!r}?{hint}"
+    if new == "warn":
+        logging.getLogger("hf_model_registry").warning("%s Asking the Hub anyway.", message)
+        return name
+    raise InvalidModelType(message)
+
+
 @app.command()
 def recommend(
     model_type: ModelTypeArg,
     registry: RegistryOption = None,
+    endpoint: EndpointOption = None,
+    as_json: JsonOption = False,
     tiny: Annotated[
         bool,
         typer.Option(
@@ -145,9 +298,19 @@ def recommend(
     from ._chain import model_for
     from ._lookup import lookup
 
+    if endpoint is not None:
+        # The lookup chain reads the endpoint from the environment, as the Hub's client
+        # does; this process is the command, so setting it here affects nothing else.
+        os.environ["HF_ENDPOINT"] = endpoint
     with errors_to_exit_codes():
-        answer = lookup(model_type, registry=registry)
-    typer.echo(model_for(answer, tiny=tiny))
+        path = _config.read_registry_path(registry)
+        name = user_model_type(model_type, extra=_registry_names(path))
+        answer = lookup(name, registry=registry)
+    model_id = model_for(answer, tiny=tiny)
+    if as_json:
+        _emit_json({"model_type": answer.model_type, "model_id": model_id, "source": answer.source})
+    else:
+        typer.echo(model_id)
     logging.getLogger("hf_model_registry").info("answer from %s", answer.source)
 
 
@@ -166,10 +329,14 @@ def show(
     path = _config.read_registry_path(registry)
     with errors_to_exit_codes():
         data = read_registry(path, missing_ok=True)
-        if model_type is not None:
+        wanted = None if model_type is None else user_model_type(model_type, extra=set(data))
+        wanted_names = None if wanted is None else resolve_name(wanted)  # bad input first
+        if not os.path.lexists(path):
+            raise RegistryCorrupt(f"{path}: no such file")  # a typo in the path is an error
+        if wanted_names is not None:
             from ._chain import find_entry
 
-            name, aliases = resolve_name(model_type)
+            name, aliases = wanted_names
             entry = find_entry(data, name, aliases)
             if entry is None:
                 raise UnknownModelType(f"no entry for {name!r} in {path}")
@@ -228,17 +395,33 @@ def validate(registry: RegistryOption = None) -> None:
 
 # -- talking to the Hub ---------------------------------------------------------------
 
-_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
 
 def parse_duration(text: str) -> float:
     """``90``, ``30s``, ``15m``, ``12h``, ``7d``, ``2w`` -> seconds; ``ValueError`` otherwise."""
-    import re
+    return _config.parse_duration(text)
 
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text.lower())
+
+_SIZE_UNITS = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
+
+
+def parse_size(text: str) -> float:
+    """A parameter count as the tool prints it: ``2B``, ``500M``, ``1.5b``, ``125k``, ``2e9``."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmbgt]?)\s*", text.lower())
     if match is None:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 90, 30s, 15m, 12h, 7d, 2w)")
-    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        raise ValueError(f"not a size: {text!r} (use e.g. 500M, 2B, 2e9)")
+    return float(match.group(1)) * _SIZE_UNITS[match.group(2)]
+
+
+def _size(text: str | float) -> float:
+    if isinstance(text, int | float):  # the default, passed through the parser as is
+        return float(text)
+    try:
+        size = parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if size > 1e15:
+        raise typer.BadParameter(f"{text!r} is more parameters than any model has")
+    return size
 
 
 def _duration(text: str | float) -> float:
@@ -326,11 +509,18 @@ MaxParamsOption = Annotated[
     float,
     typer.Option(
         "--max-params",
-        metavar="N",
-        min=0,
-        max=1e15,
-        help="Size budget in parameters for a default (e.g. 2e9).",
-        show_default="2e9",
+        parser=_size,
+        metavar="SIZE",
+        help="Size budget in parameters for a default (500M, 2B, 2e9).",
+        show_default="2B",
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write even when the registry holds entries from another endpoint "
+        "(or is committed in a git checkout and the endpoint is not the public Hub).",
     ),
 ]
 MinDownloadsOption = Annotated[
@@ -364,6 +554,7 @@ def _run_refresh(
     connect_timeout: float,
     as_json: bool,
     quiet: bool,
+    force: bool,
 ) -> None:
     """The body of `refresh` and `refresh-all` (types_ None: every architecture)."""
     import anyio
@@ -372,7 +563,12 @@ def _run_refresh(
     from ._progress import RefreshProgress
     from ._refresh import all_names
 
+    if types_ is not None:
+        with errors_to_exit_codes():
+            known = _registry_names(_config.write_registry_path(registry))
+            types_ = [user_model_type(t, extra=known, new="warn") for t in types_]
     total = len(all_names(registry)) if types_ is None else len(set(types_))
+    quiet = quiet or _state["quiet"] > 0  # `refresh -q` is `-q refresh`
     show_bar = not quiet and not as_json and not _config.progress_disabled() and sys.stderr.isatty()
     options: dict[str, Any] = {
         "registry": registry,
@@ -384,8 +580,14 @@ def _run_refresh(
         "policy": _policy(max_params, min_downloads, token),
         "request_timeout": timeout,
         "connect_timeout": connect_timeout,
+        "allow_other_endpoint": force,
     }
-    with errors_to_exit_codes(), RefreshProgress(total, enabled=show_bar) as progress:
+    path = _config.write_registry_path(registry)
+    with (
+        errors_to_exit_codes(),
+        _announce_new_file(path),
+        RefreshProgress(total, enabled=show_bar) as progress,
+    ):
         options["on_outcome"] = progress.advance
         if types_ is None:
             report = anyio.run(lambda: aio.refresh_all(**options))
@@ -420,6 +622,7 @@ def refresh(
     connect_timeout: ConnectTimeoutOption = 5.0,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Refresh the entries of the given architectures from the Hub (one write at the end).
 
@@ -444,6 +647,7 @@ def refresh_all(
     connect_timeout: ConnectTimeoutOption = 5.0,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Refresh every architecture that transformers knows (see `types`).
 
@@ -471,8 +675,9 @@ def explain(
 
     policy = _policy(max_params, min_downloads, token)
     with errors_to_exit_codes():
+        name = user_model_type(model_type)
         ranking = anyio.run(
-            lambda: aio.explain(model_type, endpoint=endpoint, token=token, policy=policy)
+            lambda: aio.explain(name, endpoint=endpoint, token=token, policy=policy)
         )
     # What a lookup answers when the Hub cannot be asked and the registry has no entry.
     offline = static_fallback(ranking.architecture.name)
@@ -523,56 +728,90 @@ def pin(
     registry: RegistryOption = None,
     endpoint: EndpointOption = None,
     token: TokenOption = None,
+    new: Annotated[
+        bool,
+        typer.Option("--new", help="MODEL_TYPE is a new type, not a typo of a known one."),
+    ] = False,
 ) -> None:
-    """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it.
+    """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it until unpin.
 
     MODEL_ID is looked up on the Hub first (not with HF_HUB_OFFLINE=1): a legacy id
     such as bert-base-uncased is pinned under the canonical id it redirects to.
     """
     from ._candidates import validate_model_id
     from ._names import resolve_name
-    from ._registry import locked_update, utc_now_iso
+    from ._registry import check_writable, locked_update, pin_entry
 
     with errors_to_exit_codes():
-        name, _ = resolve_name(model_type)
-        validate_model_id(model_id)
         path = _config.write_registry_path(registry)
+        typed = user_model_type(
+            model_type,
+            extra=_registry_names(path),
+            new="allow" if new else "refuse",
+            hint=" (pass --new to add a new type)",
+        )
+        name, _ = resolve_name(typed)
+        validate_model_id(model_id)
+        check_writable(path)  # before asking the Hub: a pin that cannot be saved costs nothing
         requested, model_id = model_id, _canonical_id(model_id, endpoint, token)
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
-            entry = dict(current.get(name) or {"models": [], "downloads": {}})
-            entry.update(default_model=model_id, pinned=True, updated_at=utc_now_iso())
-            if model_id not in entry["models"]:
-                entry["models"] = [model_id, *entry["models"]]
-            return {**current, name: entry}
+            return {**current, name: pin_entry(current.get(name), model_id)}
 
-        locked_update(path, apply)
+        with _announce_new_file(path):
+            locked_update(path, apply)
     moved = f" (the canonical id of {requested})" if model_id != requested else ""
     typer.echo(f"pinned {name} -> {model_id}{moved} in {path}")
 
 
 @app.command()
 def unpin(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
-    """Remove the pin of MODEL_TYPE; the next refresh may change its default."""
+    """Remove the pin of MODEL_TYPE and restore the entry the pin replaced."""
     from ._names import resolve_name
-    from ._registry import locked_update
+    from ._registry import locked_update, unpin_entry
 
     with errors_to_exit_codes():
-        name, _ = resolve_name(model_type)
         path = _config.write_registry_path(registry)
-        found: list[bool] = []
+        name, _ = resolve_name(user_model_type(model_type, extra=_registry_names(path)))
+        if not os.path.exists(path):  # unpin never creates a registry
+            raise UnknownModelType(f"{name!r} is not pinned: {path} does not exist")
+        restored: list[dict[str, Any] | None] = []
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             entry = current.get(name)
             if entry is None or not entry.get("pinned"):
                 return current
-            found.append(True)
-            return {**current, name: {k: v for k, v in entry.items() if k != "pinned"}}
+            previous = unpin_entry(entry)
+            restored.append(previous)
+            if previous is None:
+                return {k: v for k, v in current.items() if k != name}
+            return {**current, name: previous}
 
         locked_update(path, apply)
-        if not found:
+        if not restored:
             raise UnknownModelType(f"{name!r} is not pinned in {path}")
-    typer.echo(f"unpinned {name} in {path}")
+    previous = restored[0]
+    if previous is None:
+        typer.echo(
+            f"unpinned {name} in {path}; removed its entry (the next lookup or refresh fills it)"
+        )
+    else:
+        typer.echo(f"unpinned {name} in {path}; restored {previous['default_model']}")
+
+
+def _status_slug(status: Any) -> str:
+    """One machine-readable style for ``check --json``: lower-case words joined by ``-``."""
+    from ._access import AccessStatus
+
+    slugs = {
+        AccessStatus.AVAILABLE: "available",
+        AccessStatus.GATED_NEEDS_APPROVAL: "gated",
+        AccessStatus.GATED_NO_TOKEN: "gated",
+        AccessStatus.NOT_FOUND: "not-found",
+        AccessStatus.UNREACHABLE: "unreachable",
+        AccessStatus.INVALID_TOKEN: "invalid-token",
+    }
+    return slugs.get(status, re.sub(r"[^a-z0-9]+", "-", str(status).lower()).strip("-"))
 
 
 @app.command()
@@ -601,8 +840,8 @@ def check(
             {
                 "model_id": access.model_id,
                 "requested_id": access.requested_id,
-                "status": str(access.status),
-                "detail": access.detail,
+                "status": _status_slug(access.status),
+                "detail": access.detail or str(access.status),
             }
         )
     else:
@@ -617,11 +856,47 @@ def check(
         raise typer.Exit(EXIT_FAILED)
 
 
+def _is_global_flag(token: str) -> bool:
+    return token in ("--verbose", "--quiet") or re.fullmatch(r"-(v+|q+)", token) is not None
+
+
+def hoist_global_flags(group: Any, argv: list[str]) -> list[str]:
+    """Move -v/-q written after the command in front of it, so both places work.
+
+    A flag the command defines itself (refresh's -q) stays where it is, and an
+    option's value (``--token -v``) is never taken for a flag.
+    """
+    position = next((i for i, token in enumerate(argv) if not token.startswith("-")), None)
+    command = None if position is None else group.commands.get(argv[position])
+    if position is None or command is None:
+        return argv
+    options = [p for p in command.params if hasattr(p, "is_flag")]  # options, not arguments
+    own = {name for p in options for name in (*p.opts, *p.secondary_opts)}
+    takes_value = {name for p in options if not p.is_flag and not p.count for name in p.opts}
+    moved: list[str] = []
+    kept: list[str] = []
+    rest = iter(argv[position + 1 :])
+    for token in rest:
+        if token == "--":
+            kept.extend([token, *rest])
+        elif token in takes_value:
+            kept.append(token)
+            value = next(rest, None)
+            if value is not None:
+                kept.append(value)
+        elif _is_global_flag(token) and token not in own:
+            moved.append(token)
+        else:
+            kept.append(token)
+    return [*argv[:position], *moved, argv[position], *kept]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script entry point)."""
     command = typer.main.get_command(app)
+    args = hoist_global_flags(command, list(sys.argv[1:] if argv is None else argv))
     try:
-        result = command.main(args=argv, prog_name="hf-model-registry", standalone_mode=False)
+        result = command.main(args=args, prog_name="hf-model-registry", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors (exit 2): bad option, bad value
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare command: show the help as is
             typer.echo(exc.format_message(), err=True)

@@ -14,10 +14,12 @@ __all__ = [
     "DEFAULT_TTL_SECONDS",
     "REGISTRY_FILENAME",
     "env_flag",
+    "environment_problems",
     "hub_endpoint",
     "hub_token",
     "network_disabled",
     "packaged_registry_path",
+    "parse_duration",
     "progress_disabled",
     "read_registry_path",
     "token_path",
@@ -83,20 +85,57 @@ def write_registry_path(explicit: str | os.PathLike[str] | None = None) -> str:
     return REGISTRY_FILENAME
 
 
-def ttl_seconds() -> float:
-    """How long a registry entry counts as fresh (``HF_MODEL_REGISTRY_TTL`` seconds).
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
-    A malformed value falls back to the default rather than breaking lookups:
-    the lookup path must keep answering.
+
+def parse_duration(text: str) -> float:
+    """``90``, ``30s``, ``15m``, ``12h``, ``7d``, ``2w`` -> seconds; ``ValueError`` otherwise."""
+    import re  # already loaded by json; imported here to keep the module's top stdlib-light
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text.lower())
+    if match is None:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90, 30s, 15m, 12h, 7d, 2w)")
+    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def ttl_seconds() -> float:
+    """How long a registry entry counts as fresh: ``HF_MODEL_REGISTRY_TTL``, as ``--max-age``.
+
+    Seconds or a duration (``3600``, ``12h``, ``7d``). A malformed value falls back to
+    the default rather than breaking lookups (the lookup path must keep answering);
+    the command line refuses it up front (``environment_problems``).
     """
     raw = os.environ.get("HF_MODEL_REGISTRY_TTL")
     if raw is None:
         return DEFAULT_TTL_SECONDS
     try:
-        value = float(raw)
+        return parse_duration(raw)
     except ValueError:
         return DEFAULT_TTL_SECONDS
-    return value if value >= 0 else DEFAULT_TTL_SECONDS
+
+
+_BOOLEAN_WORDS = _TRUE | {"", "0", "false", "no", "off"}
+_FLAGS = ("USE_STATIC_REGISTRY", "HF_HUB_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS")
+
+
+def environment_problems() -> list[str]:
+    """Settings in the environment that are not understood, one message each.
+
+    The library tolerates them (a lookup must answer); the command line reports
+    them, because an ignored ``USE_STATIC_REGISTRY=maybe`` silently does the opposite.
+    """
+    problems = []
+    for name in _FLAGS:
+        value = os.environ.get(name)
+        if value is not None and value.strip().lower() not in _BOOLEAN_WORDS:
+            problems.append(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no)")
+    ttl = os.environ.get("HF_MODEL_REGISTRY_TTL")
+    if ttl is not None:
+        try:
+            parse_duration(ttl)
+        except ValueError as exc:
+            problems.append(f"HF_MODEL_REGISTRY_TTL: {exc}")
+    return problems
 
 
 def hub_endpoint(explicit: str | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "EndpointMismatch",
     "HubOffline",
     "HubResponseError",
     "HubUnavailable",
@@ -19,10 +20,13 @@ __all__ = [
     "InvalidModelId",
     "InvalidModelType",
     "InvalidToken",
+    "NoAnswerOffline",
     "RateLimited",
     "RegistryCorrupt",
+    "RegistryDirectoryMissing",
     "RegistryError",
     "RegistryLocked",
+    "RegistryNotWritable",
     "RegistryUnreadable",
     "TokenRejected",
     "UnknownModelType",
@@ -113,6 +117,22 @@ class RegistryUnreadable(RegistryCorrupt):
     """
 
 
+class RegistryNotWritable(RegistryError):
+    """The registry cannot be written (read-only file or directory, lock not usable).
+
+    Raised before a refresh sends its first request, so no quota is spent on
+    answers that could not be saved.
+    """
+
+
+class RegistryDirectoryMissing(InvalidInput):
+    """The registry's directory does not exist; it is never created implicitly."""
+
+
+class EndpointMismatch(InvalidInput):
+    """Writing would mix entries from different Hub endpoints in one registry."""
+
+
 class HubUnavailable(RegistryError):
     """The Hub could not be reached (connection refused, DNS, timeouts)."""
 
@@ -142,6 +162,14 @@ class HubResponseError(RegistryError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class NoAnswerOffline(UnknownModelType, HubUnavailable):
+    """Nothing local knows the model type, and the Hub is unreachable or offline.
+
+    Both an ``UnknownModelType`` (there is no answer) and a ``HubUnavailable``
+    (asking again with the Hub back may give one; the command line exits 3).
+    """
 
 
 class RateLimited(HubResponseError):

@@ -21,6 +21,7 @@ from ._chain import (
     last_resort,
     local_answer,
     model_for,
+    offline_reason,
 )
 from ._names import resolve_name
 
@@ -87,7 +88,7 @@ def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str
     if fresh is not None:
         return fresh
     if _config.network_disabled():
-        return last_resort(fallback, model_type)
+        return last_resort(fallback, model_type, offline_reason())
     # Not fresh: the async core owns the rest of the chain (Hub, stale, static).
     from . import aio
 

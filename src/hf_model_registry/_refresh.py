@@ -42,11 +42,14 @@ from ._models import Architecture, Candidate
 from ._names import resolve_name
 from ._registry import (
     Entry,
+    check_endpoint,
+    check_writable,
     entry_age_seconds,
     locked_update,
     merge_entries,
     read_registry,
     utc_now_iso,
+    with_endpoint,
 )
 from ._selection import Policy, Ranking, Verdict, rank
 
@@ -310,6 +313,7 @@ async def refresh(
     on_corrupt: Literal["raise", "move-aside"] = "raise",
     on_outcome: Callable[[Outcome], None] | None = None,
     lock_timeout: float | None = None,
+    allow_other_endpoint: bool = False,
 ) -> RefreshReport:
     """Refresh the registry entries of ``types`` from the Hub; write once at the end.
 
@@ -319,6 +323,9 @@ async def refresh(
     run may wait for quota resets: past it, what is left fails with ``RateLimited``.
     ``lock_timeout`` (default 120 s) bounds the wait for another process's lock
     on the registry; past it, ``RegistryLocked`` (the fetched answers are lost).
+    Before the first request, a registry that cannot be written raises
+    ``RegistryNotWritable`` (or ``RegistryDirectoryMissing``), and one holding entries
+    from another endpoint ``EndpointMismatch`` unless ``allow_other_endpoint``.
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
     before any request for a bad name, ``HubOffline`` when ``HF_HUB_OFFLINE`` is
     set, ``HubUnavailable`` (registry untouched) when the Hub cannot be reached and
@@ -381,6 +388,11 @@ async def refresh(
         attempt_timeout=request_timeout,
         max_quota_wait=max_quota_wait,
     ) as hub:
+        if write:
+            # Here, after the endpoint is validated and before the first request.
+            await anyio.to_thread.run_sync(
+                _check_can_write, path, current, hub.endpoint, allow_other_endpoint
+            )
 
         async def one(arch: Architecture, scope: anyio.CancelScope) -> None:
             old = find_entry(current, arch.name, arch.aliases)
@@ -432,7 +444,7 @@ async def refresh(
         raise early_stop.error(hub.endpoint)
 
     updates = {
-        name: outcome.entry
+        name: with_endpoint(outcome.entry, hub.endpoint)
         for name, outcome in report.outcomes.items()
         if outcome.entry is not None
     }
@@ -450,6 +462,14 @@ async def refresh(
         report.written = True
     report.seconds = time.monotonic() - started
     return report
+
+
+def _check_can_write(
+    path: str, current: dict[str, Entry], endpoint: str, allow_other_endpoint: bool
+) -> None:
+    check_writable(path)
+    if not allow_other_endpoint:
+        check_endpoint(path, current, endpoint)
 
 
 def all_names(registry: str | os.PathLike[str] | None = None) -> list[str]:

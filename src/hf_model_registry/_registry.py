@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import _log
 from ._candidates import validate_model_id
-from ._config import packaged_registry_path
+from ._config import DEFAULT_ENDPOINT, packaged_registry_path
 from ._errors import (
+    EndpointMismatch,
     InvalidModelId,
     RegistryCorrupt,
+    RegistryDirectoryMissing,
     RegistryError,
     RegistryLocked,
+    RegistryNotWritable,
     RegistryUnreadable,
     safe_repr,
 )
@@ -31,14 +34,20 @@ __all__ = [
     "Entry",
     "Registry",
     "StrPath",
+    "check_endpoint",
+    "check_writable",
     "dumps_registry",
     "entry_age_seconds",
+    "entry_endpoint",
     "locked_update",
     "merge_entries",
     "parse_registry",
+    "pin_entry",
     "read_registry",
+    "unpin_entry",
     "utc_now_iso",
     "validate_registry",
+    "with_endpoint",
     "write_registry",
 ]
 
@@ -56,6 +65,8 @@ StrPath = str | os.PathLike[str]
 _MAX_FILE_BYTES = 64 * 1024 * 1024
 _LOCK_TIMEOUT_SECONDS = 120.0
 _TEMP_MARK = ".tmp-"
+# Inside a pinned entry: the entry the pin replaced, so that unpin can restore it.
+PINNED_OVER = "pinned_over"
 
 
 def utc_now_iso(now: datetime | None = None) -> str:
@@ -86,7 +97,7 @@ def _problem(source: str, key: str, message: str) -> RegistryCorrupt:
     return RegistryCorrupt(f"{source}: entry {safe_repr(key)}: {message}")
 
 
-def _validate_entry(source: str, key: str, entry: object) -> Entry:
+def _validate_entry(source: str, key: str, entry: object, *, nested: bool = False) -> Entry:
     if not isinstance(entry, dict):
         raise _problem(source, key, f"must be an object, not {type(entry).__name__}")
     default = entry.get("default_model")
@@ -114,6 +125,15 @@ def _validate_entry(source: str, key: str, entry: object) -> Entry:
             raise _problem(source, key, f"'test_model' is not a model id: {exc}") from None
     if "pinned" in entry and not isinstance(entry["pinned"], bool):
         raise _problem(source, key, "'pinned' must be true or false")
+    if "endpoint" in entry and not isinstance(entry["endpoint"], str):
+        raise _problem(source, key, "'endpoint' must be a string")
+    if PINNED_OVER in entry:
+        # The entry a pin replaced, restored by unpin: one level deep, never itself a pin.
+        if nested:
+            raise _problem(source, key, f"{PINNED_OVER!r} cannot be nested")
+        _validate_entry(source, key, entry[PINNED_OVER], nested=True)
+        if entry[PINNED_OVER].get("pinned") is True:
+            raise _problem(source, key, f"{PINNED_OVER!r} must not be a pinned entry")
     return entry
 
 
@@ -219,6 +239,91 @@ def _refuse_packaged(path: StrPath) -> None:
                 f"{path} is the read-only snapshot shipped in the package; "
                 "pass --registry PATH or set HF_MODEL_REGISTRY"
             )
+
+
+def _may_write(target: str) -> bool:
+    # A file or directory without any write bit was made read-only on purpose; root
+    # could still replace it by rename, so the mode is honoured as well as access().
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return bool(mode & 0o222) and os.access(target, os.W_OK)
+
+
+def check_writable(path: StrPath) -> None:
+    """Raise unless the registry at ``path`` can be written; cheap, and writes nothing.
+
+    Called before a refresh sends its first request, so a registry that cannot be
+    saved costs no quota. The directory must exist (it is never created implicitly:
+    a typo in a path should not grow a tree), and the directory, an existing file
+    and an existing lock file must be writable.
+    """
+    _refuse_packaged(path)
+    text = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(directory):
+        raise RegistryDirectoryMissing(
+            f"{text}: the directory {directory} does not exist; create it first "
+            f"(mkdir -p {directory})"
+        )
+    targets = ((directory, "directory"), (text, "file"), (f"{text}.lock", "lock file"))
+    for target, what in targets:
+        if what != "directory" and not os.path.lexists(target):
+            continue
+        if not _may_write(target):
+            raise RegistryNotWritable(f"{text}: cannot write: the {what} {target} is read-only")
+
+
+def entry_endpoint(entry: Mapping[str, Any]) -> str | None:
+    """The Hub endpoint an entry came from; None for entries no Hub produced (static, pins)."""
+    if entry.get("source") != "hub":
+        return None
+    endpoint = entry.get("endpoint")
+    return endpoint if isinstance(endpoint, str) else DEFAULT_ENDPOINT
+
+
+def with_endpoint(entry: Entry, endpoint: str) -> Entry:
+    """The entry marked with its endpoint, unless that is the public Hub (the common case)."""
+    if endpoint == DEFAULT_ENDPOINT:
+        return entry
+    return {**entry, "endpoint": endpoint}
+
+
+def _in_checkout(path: StrPath) -> bool:
+    directory = os.path.dirname(os.path.abspath(os.fspath(path)))
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
+
+
+def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -> None:
+    """Refuse to mix Hub endpoints in one registry; ``EndpointMismatch`` explains how to force it.
+
+    Entries from another endpoint (a simulator's answers into a real registry, or
+    the reverse) are refused, and so are answers from a non-default endpoint into a
+    registry file committed in a git checkout that holds none from it yet.
+    """
+    others = sorted({entry_endpoint(e) or endpoint for e in current.values()} - {endpoint})
+    if others:
+        raise EndpointMismatch(
+            f"{path} holds entries from {others[0]}; refusing to add entries from {endpoint} "
+            "(use another --registry, or --force to mix them)"
+        )
+    if (
+        endpoint != DEFAULT_ENDPOINT
+        and current
+        and not any(entry_endpoint(e) == endpoint for e in current.values())
+        and _in_checkout(path)
+    ):
+        raise EndpointMismatch(
+            f"{path} is committed in a git checkout; refusing to write entries from {endpoint} "
+            "into it (use another --registry, or --force)"
+        )
 
 
 def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
@@ -341,7 +446,7 @@ def locked_update(
     # A symlink is resolved: the lock, the temp file and the rename all belong to
     # the file it names, so writers through the link and through the target agree.
     path = Path(os.path.realpath(path))
-    _refuse_packaged(path)
+    check_writable(path)
     try:
         with _lock(path, lock_timeout):
             _remove_stale_temps(path)
@@ -376,6 +481,7 @@ MANAGED_KEYS = frozenset(
         "parameters_source",
         "tier",
         "test_model",
+        "endpoint",
     }
 )
 
@@ -395,3 +501,43 @@ def merge_entries(current: Mapping[str, Entry], updates: Mapping[str, Entry]) ->
         kept = {} if old is None else {k: v for k, v in old.items() if k not in MANAGED_KEYS}
         merged[key] = {**kept, **entry} if kept else entry
     return merged
+
+
+def _user_keys(entry: Mapping[str, Any]) -> Entry:
+    return {
+        k: v for k, v in entry.items() if k not in MANAGED_KEYS and k not in ("pinned", PINNED_OVER)
+    }
+
+
+def pin_entry(current: Entry | None, model_id: str, now: datetime | None = None) -> Entry:
+    """A pinned entry for ``model_id`` that keeps the entry it replaces, for ``unpin_entry``.
+
+    The pin describes only what the user chose: the replaced entry's Hub data (its
+    reason, parameter count, candidates) belongs to another model and is kept
+    aside, not shown as the pin's. Re-pinning keeps the original replaced entry.
+    """
+    replaced = current.get(PINNED_OVER) if current and current.get("pinned") is True else current
+    entry: Entry = {
+        **({} if current is None else _user_keys(current)),
+        "default_model": model_id,
+        "models": [model_id],
+        "downloads": {},
+        "updated_at": utc_now_iso(now),
+        "source": "user",
+        "pinned": True,
+    }
+    if replaced is not None:
+        entry[PINNED_OVER] = replaced
+    return entry
+
+
+def unpin_entry(entry: Entry) -> Entry | None:
+    """The entry a pin replaced, or None when it replaced nothing (drop the key then).
+
+    Dropping, rather than keeping the pinned model as if the Hub had chosen it,
+    lets the next lookup or refresh fill the entry; keys the user added survive.
+    """
+    replaced = entry.get(PINNED_OVER)
+    if not isinstance(replaced, dict):
+        return None
+    return {**replaced, **_user_keys(entry)}

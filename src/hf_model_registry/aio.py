@@ -22,12 +22,12 @@ from ._chain import (
     find_entry,
     last_resort,
     local_answer,
+    offline_reason,
 )
 from ._errors import (
     HubUnavailable,
     HubUnusable,
     RateLimited,
-    RegistryCorrupt,
     RegistryError,
     RegistryLocked,
     TokenRejected,
@@ -81,14 +81,18 @@ async def lookup(
     fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
     if fresh is not None:
         return fresh
-    if not _config.network_disabled():
-        try:
-            answer = await _from_hub(name, registry)
-        except RegistryError as exc:
-            log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
-        else:
-            if answer is not None:
-                return answer
+    if _config.network_disabled():
+        return last_resort(fallback, model_type, offline_reason())
+    try:
+        answer = await _from_hub(name, registry)
+    except RegistryError as exc:
+        if fallback is None:
+            # One message saying both: the Hub failed and nothing local exists.
+            return last_resort(None, model_type, exc)
+        log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
+    else:
+        if answer is not None:
+            return answer
     return last_resort(fallback, model_type)
 
 
@@ -158,18 +162,18 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
 
 
 def _writable(path: str) -> bool:
-    from ._registry import read_registry
+    from ._registry import check_endpoint, check_writable, read_registry
 
-    if os.path.realpath(path) == _config.packaged_registry_path():
-        return False
-    # The lock file and the temp file go next to the registry: the directory must be
-    # writable too, or the Hub's answer is only returned, not saved.
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.access(directory, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+    # A lookup is a read: it saves the Hub's answer into an existing registry, but
+    # never creates one (a typo in --registry must not leave files behind).
+    if not os.path.isfile(path):
         return False
     try:
-        read_registry(path)
-    except RegistryCorrupt:
+        # The lock file and the temp file go next to the registry: the directory
+        # must be writable too, or the Hub's answer is only returned, not saved.
+        check_writable(path)
+        check_endpoint(path, read_registry(path), _config.hub_endpoint())
+    except RegistryError:  # read-only, corrupt, packaged, or another endpoint's registry
         return False
     return True
 
