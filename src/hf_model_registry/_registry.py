@@ -25,7 +25,9 @@ __all__ = [
     "StrPath",
     "dumps_registry",
     "entry_age_seconds",
+    "is_naive_timestamp",
     "locked_update",
+    "match_timestamp_style",
     "merge_entries",
     "parse_registry",
     "read_registry",
@@ -63,7 +65,55 @@ def _parse_timestamp(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
+    if moment.tzinfo is not None:
+        return moment
+    # The original tool wrote datetime.now().isoformat(): naive, meaning local time.
+    try:
+        return moment.astimezone()
+    except (OverflowError, OSError):
+        # Local time undefined at the edges of the calendar (year 1, 9999): read as UTC.
+        return moment.replace(tzinfo=UTC)
+
+
+def is_naive_timestamp(value: object) -> bool:
+    """True for an ISO 8601 timestamp without a UTC offset (the original tool's style)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is None
+    except ValueError:
+        return False
+
+
+def _naive_local(value: str) -> str:
+    # The same instant as the original tool would have written it: naive local time.
+    moment = _parse_timestamp(value)
+    if moment is None:
+        return value
+    try:
+        return moment.astimezone().replace(tzinfo=None).isoformat(timespec="seconds")
+    except (OverflowError, OSError):
+        return value
+
+
+def match_timestamp_style(current: Mapping[str, Entry], updated: Registry) -> Registry:
+    """``updated`` with the timestamps it adds or changes in the style ``current`` uses.
+
+    A file holding any naive ``updated_at`` came from (or is shared with) the
+    original tool, whose clients compute ``datetime.now() - datetime.fromisoformat(...)``
+    and cannot compare an aware value; new timestamps written into such a file
+    are naive local time too. Any other file gets timezone-aware UTC. Entries
+    this write does not change are left exactly as they are.
+    """
+    if not any(is_naive_timestamp(e.get("updated_at")) for e in current.values()):
+        return updated
+    styled: Registry = {}
+    for key, entry in updated.items():
+        stamp = entry.get("updated_at")
+        if current.get(key) != entry and isinstance(stamp, str) and not is_naive_timestamp(stamp):
+            entry = {**entry, "updated_at": _naive_local(stamp)}
+        styled[key] = entry
+    return styled
 
 
 def entry_age_seconds(entry: Mapping[str, Any], now: datetime) -> float | None:
@@ -98,7 +148,7 @@ def _validate_entry(source: str, key: str, entry: object) -> Entry:
     ):
         raise _problem(source, key, "'downloads' must map model ids to integers")
     if "updated_at" in entry and _parse_timestamp(entry["updated_at"]) is None:
-        raise _problem(source, key, "'updated_at' must be a timezone-aware ISO 8601 timestamp")
+        raise _problem(source, key, "'updated_at' must be an ISO 8601 timestamp")
     if "pinned" in entry and not isinstance(entry["pinned"], bool):
         raise _problem(source, key, "'pinned' must be true or false")
     return entry
@@ -291,6 +341,7 @@ def locked_update(
     concurrent writers never lose each other's entries) and returns the new one.
     With ``on_corrupt="move-aside"`` an unreadable file is renamed to
     ``<name>.corrupt-<UTC timestamp>`` and the update starts from empty.
+    Timestamps the update adds follow the file's style (``match_timestamp_style``).
     """
     from pathlib import Path
 
@@ -308,7 +359,7 @@ def locked_update(
                     raise
                 _move_aside(path, exc)
                 current = {}
-            updated = mutate(current)
+            updated = match_timestamp_style(current, mutate(current))
             if updated != current or not path.exists():
                 write_registry(path, updated)
             return updated
