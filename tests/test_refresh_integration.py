@@ -257,7 +257,7 @@ def test_cli_partial_failure_exits_1(
     assert "bert: listing 'bert': HTTP 403" in out
 
 
-def test_stale_lookup_goes_to_the_hub_and_writes_back(
+def test_stale_lookup_goes_to_the_hub_once_and_writes_nothing(
     sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry = tmp_path / "huggingface_model_types.json"
@@ -265,11 +265,21 @@ def test_stale_lookup_goes_to_the_hub_and_writes_back(
     registry.write_text(
         dumps_registry({"gpt2": entry("old/gpt2", source="hub") | {"updated_at": old}})
     )
+    before = registry.read_bytes()
     monkeypatch.setenv("HF_ENDPOINT", sim.url)
     answer = _lookup.lookup("gpt2")
     assert (answer.model_id, answer.source) == ("openai-community/gpt2", "hub")
-    assert read_registry(registry)["gpt2"]["default_model"] == "openai-community/gpt2"
+    assert registry.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huggingface_model_types.json"]
     assert _lookup.lookup("gpt2").source == "memo"
+    # The file changing drops the sync memo; the Hub answer is still remembered.
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    registry.write_text(
+        dumps_registry({"gpt2": entry("old/gpt2", source="hub") | {"updated_at": old, "x": 1}})
+    )
+    requests = sim.stats.requests
+    assert _lookup.lookup("gpt2").model_id == "openai-community/gpt2"
+    assert sim.stats.requests == requests
 
 
 def test_lookup_falls_back_when_the_hub_is_down(

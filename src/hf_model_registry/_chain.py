@@ -7,6 +7,7 @@ Standard library only: this is the fast path that legacy code calls in a loop.
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
@@ -20,8 +21,11 @@ __all__ = [
     "RegistryCache",
     "Source",
     "find_entry",
+    "forget_hub_answers",
     "last_resort",
     "local_answer",
+    "recall_hub_answer",
+    "remember_hub_answer",
     "warn_unreadable",
 ]
 
@@ -90,6 +94,31 @@ def last_resort(fallback: Answer | None, model_type: object) -> Answer:
     raise UnknownModelType(
         f"no registry entry, Hub result or static default for model type {safe_repr(model_type)}"
     )
+
+
+# Hub answers found by lookups, per (registry name, endpoint): (answer, monotonic time).
+# Lookups never write the registry file (a CI checkout must stay clean, and the
+# original tool never wrote from a lookup); this memory is what stops a stale entry
+# from sending a request on every call. A refresh is what updates the file.
+_hub_answers: dict[tuple[str, str], tuple[Answer, float]] = {}
+
+
+def remember_hub_answer(name: str, endpoint: str, answer: Answer) -> None:
+    """Keep a lookup's Hub answer in memory for this process."""
+    _hub_answers[(name, endpoint)] = (answer, time.monotonic())
+
+
+def recall_hub_answer(name: str, endpoint: str, ttl: float) -> Answer | None:
+    """The Hub answer a lookup found for ``name`` within ``ttl`` seconds, as a memo answer."""
+    found = _hub_answers.get((name, endpoint))
+    if found is None or time.monotonic() - found[1] > ttl:
+        return None
+    return found[0]._replace(source="memo")
+
+
+def forget_hub_answers() -> None:
+    """Forget every remembered Hub answer."""
+    _hub_answers.clear()
 
 
 _warned: set[tuple[str, tuple[int, int, int] | None]] = set()

@@ -13,7 +13,16 @@ from datetime import UTC, datetime
 
 from . import _config
 from ._bridge import run_sync
-from ._chain import Answer, RegistryCache, _warned, find_entry, last_resort, local_answer
+from ._chain import (
+    Answer,
+    RegistryCache,
+    _warned,
+    find_entry,
+    forget_hub_answers,
+    last_resort,
+    local_answer,
+    recall_hub_answer,
+)
 from ._names import resolve_name
 
 __all__ = ["clear_cache", "get_recommended_default_model", "lookup"]
@@ -35,6 +44,7 @@ def clear_cache() -> None:
     _MEMO.clear()
     _CACHE.clear()
     _warned.clear()
+    forget_hub_answers()
 
 
 def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -> Answer:
@@ -75,11 +85,15 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
 def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str) -> Answer:
     name, aliases = resolve_name(model_type)
     entry = find_entry(_CACHE.get(path), name, aliases)
-    fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
+    ttl = _config.ttl_seconds()
+    fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
     if fresh is not None:
         return fresh
     if _config.network_disabled():
         return last_resort(fallback, model_type)
+    recalled = recall_hub_answer(name, _config.hub_endpoint(), ttl)
+    if recalled is not None:
+        return recalled
     # Not fresh: the async core owns the rest of the chain (Hub, stale, static).
     from . import aio
 

@@ -22,6 +22,8 @@ from ._chain import (
     find_entry,
     last_resort,
     local_answer,
+    recall_hub_answer,
+    remember_hub_answer,
     warn_unreadable,
 )
 from ._errors import HubUnavailable, RateLimited, RegistryCorrupt, RegistryError
@@ -75,20 +77,29 @@ async def lookup(
     The chain: fresh registry entry -> Hub (unless ``USE_STATIC_REGISTRY`` or
     ``HF_HUB_OFFLINE``) -> stale entry -> static default. Raises
     ``InvalidModelType`` for a bad name and ``UnknownModelType`` when nothing knows it.
+
+    A lookup never writes the registry file: a Hub answer is kept in memory for
+    this process (for the registry TTL); ``refresh`` is what updates the file.
     """
     name, aliases = resolve_name(model_type)
     path = _config.read_registry_path(registry)
     entry = find_entry(await _read(path), name, aliases)
-    fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
+    ttl = _config.ttl_seconds()
+    fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
     if fresh is not None:
         return fresh
     if not _config.network_disabled():
+        endpoint = _config.hub_endpoint()
+        recalled = recall_hub_answer(name, endpoint, ttl)
+        if recalled is not None:
+            return recalled
         try:
             answer = await _from_hub(name, registry)
         except RegistryError as exc:
             log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
         else:
             if answer is not None:
+                remember_hub_answer(name, endpoint, answer)
                 return answer
     return last_resort(fallback, model_type)
 
@@ -108,16 +119,11 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
     from ._refresh import refresh as _refresh
 
     path = _config.read_registry_path(registry)
-    # The packaged snapshot is read-only, and a corrupt file is left for refresh-all
-    # to move aside: answer from the Hub, but write nothing.
-    import anyio
-
-    writable = await anyio.to_thread.run_sync(_writable, path)
     try:
         report = await _refresh(
             [name],
-            registry=path if writable else None,
-            write=writable,
+            registry=path,
+            write=False,  # lookups never write the registry; the caller remembers the answer
             retry=_LOOKUP_RETRY,
             connect_timeout=3.0,
             request_timeout=10.0,
@@ -135,23 +141,6 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
             log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
         return None
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
-
-
-def _writable(path: str) -> bool:
-    from ._registry import read_registry
-
-    if os.path.realpath(path) == _config.packaged_registry_path():
-        return False
-    # The lock file and the temp file go next to the registry: the directory must be
-    # writable too, or the Hub's answer is only returned, not saved.
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.access(directory, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        return False
-    try:
-        read_registry(path)
-    except RegistryCorrupt:
-        return False
-    return True
 
 
 async def get_recommended_default_model(
