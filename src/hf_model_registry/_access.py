@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from ._candidates import validate_model_id
 from ._errors import HubResponseError, HubUnavailable
@@ -25,11 +26,16 @@ class AccessStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """An access status with a short human detail."""
+    """An access status with a short human detail.
+
+    ``info`` is the repo's metadata (``GET /api/models/{id}``) when the Hub sent
+    it: a JSON object, untrusted, possibly empty.
+    """
 
     model_id: str
     status: AccessStatus
     detail: str = ""
+    info: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def available(self) -> bool:
@@ -57,8 +63,9 @@ async def check_access(hub: HubClient, model_id: str) -> Access:
         # Timeouts, refused connections, or 5xx/429 that outlasted the retries: the
         # Hub could not answer the question, which is not the same as "no access".
         return Access(model_id, AccessStatus.UNREACHABLE, str(exc))
+    meta = _metadata(info.body)
     if check.status_code == 200:
-        return Access(model_id, AccessStatus.AVAILABLE, _gated_mode(info.body))
+        return Access(model_id, AccessStatus.AVAILABLE, _gated_mode(meta), meta)
     if check.error_code() == "GatedRepo" or check.status_code in (401, 403):
         if hub.has_token:
             return Access(
@@ -74,10 +81,14 @@ def _detail(status: int, code: str | None) -> str:
     return f"HTTP {status}" + (f" ({code})" if code else "")
 
 
-def _gated_mode(body: bytes) -> str:
+def _metadata(body: bytes) -> dict[str, Any]:
     try:
         meta = json.loads(body)
     except (ValueError, RecursionError):
-        return ""
-    gated = meta.get("gated") if isinstance(meta, dict) else None
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _gated_mode(meta: dict[str, Any]) -> str:
+    gated = meta.get("gated")
     return f"gated ({gated}), access granted" if gated in ("auto", "manual") else ""

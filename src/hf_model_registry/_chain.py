@@ -109,11 +109,11 @@ def remember_hub_answer(name: str, endpoint: str, answer: Answer) -> None:
 
 
 def recall_hub_answer(name: str, endpoint: str, ttl: float) -> Answer | None:
-    """The Hub answer a lookup found for ``name`` within ``ttl`` seconds, as a memo answer."""
+    """The Hub answer a lookup found for ``name`` within ``ttl`` seconds (source ``hub``)."""
     found = _hub_answers.get((name, endpoint))
     if found is None or time.monotonic() - found[1] > ttl:
         return None
-    return found[0]._replace(source="memo")
+    return found[0]
 
 
 def forget_hub_answers() -> None:

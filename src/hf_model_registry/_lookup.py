@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from . import _config
@@ -25,16 +26,20 @@ from ._chain import (
 )
 from ._names import resolve_name
 
-__all__ = ["clear_cache", "get_recommended_default_model", "lookup"]
+__all__ = ["HubStep", "clear_cache", "get_recommended_default_model", "lookup"]
+
+# A replacement for the chain's Hub step: registry name -> answer, or None to fall back.
+HubStep = Callable[[str], Answer | None]
 
 # How often a memoised answer re-checks the registry file for changes. A stat per
 # call would dominate a warm lookup; a second is far below any refresh cadence.
 STAT_INTERVAL_SECONDS = 1.0
 
 _CACHE = RegistryCache()
-# (model_type, explicit registry, HF_MODEL_REGISTRY) -> (answer, path, signature, checked_at)
+# (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step) -> (answer, path,
+# signature, checked_at)
 _MEMO: dict[
-    tuple[str, str | None, str | None],
+    tuple[str, str | None, str | None, bool],
     tuple[Answer, str, tuple[int, int, int] | None, float],
 ] = {}
 
@@ -47,14 +52,22 @@ def clear_cache() -> None:
     forget_hub_answers()
 
 
-def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -> Answer:
+def lookup(
+    model_type: str,
+    *,
+    registry: str | os.PathLike[str] | None = None,
+    hub: HubStep | None = None,
+) -> Answer:
     """The recommended default for ``model_type`` and where it came from, blocking.
 
     Safe to call inside a running event loop: the network step then runs in a
-    worker thread. See ``aio.lookup`` for the chain.
+    worker thread. See ``aio.lookup`` for the chain. ``hub`` replaces the chain's
+    Hub step (the legacy module routes it through its patchable
+    ``query_huggingface_api``); with it, only fresh registry answers are memoised,
+    so every other call reaches the step again.
     """
     explicit = None if registry is None else os.fspath(registry)
-    key = (model_type, explicit, os.environ.get("HF_MODEL_REGISTRY"))
+    key = (model_type, explicit, os.environ.get("HF_MODEL_REGISTRY"), hub is not None)
     hit = _MEMO.get(key)
     if hit is not None:
         answer, path_text, signature, checked_at = hit
@@ -71,8 +84,9 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
             return answer
         _MEMO.pop(key, None)  # another thread may have dropped it already
     path = _config.read_registry_path(registry)
-    answer = _compute(model_type, registry, path)
-    # Stat after computing: a Hub answer may just have been written into the file.
+    answer = _compute(model_type, registry, path, hub)
+    if hub is not None and answer.source != "registry":
+        return answer
     _MEMO[key] = (
         answer._replace(source="memo"),
         path,
@@ -82,7 +96,9 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
     return answer
 
 
-def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str) -> Answer:
+def _compute(
+    model_type: str, registry: str | os.PathLike[str] | None, path: str, hub: HubStep | None
+) -> Answer:
     name, aliases = resolve_name(model_type)
     entry = find_entry(_CACHE.get(path), name, aliases)
     ttl = _config.ttl_seconds()
@@ -94,6 +110,9 @@ def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str
     recalled = recall_hub_answer(name, _config.hub_endpoint(), ttl)
     if recalled is not None:
         return recalled
+    if hub is not None:
+        answer = hub(name)
+        return answer if answer is not None else last_resort(fallback, model_type)
     # Not fresh: the async core owns the rest of the chain (Hub, stale, static).
     from . import aio
 

@@ -31,6 +31,7 @@ __all__ = [
     "merge_entries",
     "parse_registry",
     "read_registry",
+    "save_json",
     "utc_now_iso",
     "validate_registry",
     "write_registry",
@@ -249,6 +250,26 @@ def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
     path = Path(path)
     _refuse_packaged(path)
     validate_registry(dict(registry), source=str(path))
+    _write_json_atomically(path, registry)
+
+
+def save_json(path: StrPath, data: Any) -> None:
+    """Write any JSON document atomically, in the registry's format, under the registry lock.
+
+    For callers that hand over a whole document of their own (the original's
+    ``save_model_registry``): no schema check, but the same guarantees as a
+    registry write, and never the packaged snapshot. Raises ``OSError``,
+    ``TypeError`` (not JSON-serialisable) or ``RegistryError``.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    _refuse_packaged(path)
+    with _lock(path):
+        _write_json_atomically(path, data)
+
+
+def _write_json_atomically(path: Path, data: Any) -> None:
     directory = path.parent
     try:
         mode = os.stat(path).st_mode & 0o7777
@@ -261,7 +282,7 @@ def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             # Streamed, in the same format as dumps_registry: the whole text never sits
             # in memory, so a refresh's peak stays flat in the number of entries.
-            json.dump(registry, handle, **_JSON_FORMAT)
+            json.dump(data, handle, **_JSON_FORMAT)
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())

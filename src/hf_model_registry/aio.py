@@ -112,9 +112,19 @@ _hub_down_until = 0.0
 _LOOKUP_RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, max_wait=2.0, max_total_wait=4.0)
 
 
-async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answer | None:
+def hub_backing_off() -> bool:
+    """True while lookups in this process leave the Hub alone after it failed to answer."""
+    return time.monotonic() < _hub_down_until
+
+
+def back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
+    """Make lookups in this process leave the Hub alone for ``seconds``."""
     global _hub_down_until
-    if time.monotonic() < _hub_down_until:
+    _hub_down_until = time.monotonic() + seconds
+
+
+async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answer | None:
+    if hub_backing_off():
         return None
     from ._refresh import refresh as _refresh
 
@@ -130,12 +140,12 @@ async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answe
             max_quota_wait=_LOOKUP_RETRY.max_total_wait,
         )
     except HubUnavailable:
-        _hub_down_until = time.monotonic() + _HUB_BACKOFF_SECONDS
+        back_off()
         raise
     outcome = report.outcomes.get(name)
     if outcome is not None and isinstance(outcome.error, RateLimited):
         # The quota is spent: later lookups in this process answer locally until it resets.
-        _hub_down_until = time.monotonic() + (outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
+        back_off(outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
             log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
