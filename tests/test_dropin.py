@@ -7,6 +7,7 @@ format (see tests/fixtures/README.md).
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -432,8 +433,13 @@ def test_the_listing_output_has_the_originals_layout_and_spellings(
     ],
 )
 def test_the_legacy_command_exits_0_when_the_hub_fails(
-    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    argv: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The command configures logging to this test's stderr, not an earlier test's.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
     closed = "http://127.0.0.1:9"
     assert find_models.main([*argv, "--endpoint", closed, "--registry-file", "r.json"]) == 0
     assert "Traceback" not in capsys.readouterr().err
