@@ -551,6 +551,26 @@ def test_a_patched_listing_is_ranked_by_the_projects_policy() -> None:
         assert find_models.get_recommended_default_model("gpt2") == "openai-community/gpt2"
 
 
+def test_unpatched_legacy_lookups_are_memoised_even_when_the_hub_is_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    asked: list[str] = []
+    real = aio._from_hub
+
+    async def counting(name: str, registry: Any) -> Any:
+        asked.append(name)
+        return await real(name, registry)
+
+    monkeypatch.setattr(aio, "_from_hub", counting)
+    for _ in range(3):
+        assert find_models.get_recommended_default_model("bert") == (
+            "google-bert/bert-base-uncased"
+        )
+    assert asked == ["bert"]
+    assert _lookup.lookup("bert").source == "memo"
+
+
 # -- the original-style client, unchanged ---------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import _config
 from . import _log as _logmod
 from ._chain import Answer, remember_hub_answer
+from ._lookup import lookup
 from ._original import ORIGINAL_ARCHITECTURE_TYPES, ORIGINAL_CLASS_NAME_CAPITALIZATION
 
 if TYPE_CHECKING:
@@ -111,11 +112,16 @@ def _build_architecture_types() -> dict[str, list[str]]:
 
 
 def _lookup_answer(model_type: str, registry_file: str | os.PathLike[str] | None) -> Answer:
-    from ._lookup import lookup
+    if query_huggingface_api is _ORIGINAL_QUERY:
+        # Not patched: the library's own chain, memoised and with its Hub back-off, so
+        # a loop over types stays at microseconds per call even when the Hub is down.
+        return lookup(model_type, registry=registry_file)
 
     def hub_step(name: str) -> Answer | None:
         return _hub_step(model_type, name)
 
+    # Patched (the original's test seam): the Hub step is the patched function, asked
+    # on every call that the registry does not answer.
     return lookup(model_type, registry=registry_file, hub=hub_step)
 
 
@@ -158,8 +164,9 @@ def get_recommended_default_model(
 ) -> str:
     """The recommended default model id for ``model_type``; always a string, never raises.
 
-    The chain: a fresh registry entry, then the Hub (through this module's
-    ``query_huggingface_api``, unless ``USE_STATIC_REGISTRY`` or ``HF_HUB_OFFLINE``),
+    The chain: a fresh registry entry, then the Hub (unless ``USE_STATIC_REGISTRY``
+    or ``HF_HUB_OFFLINE``; through this module's ``query_huggingface_api`` when a
+    test has patched it, whose ``[]`` means "no answer"),
     then the stale entry, then the static defaults, and last, as in the original,
     ``f"{model_type}-base"`` with a warning. Nothing is written.
     """
@@ -272,6 +279,10 @@ def query_huggingface_api(
 
         logging.getLogger(LOGGER_NAME).error("Error fetching models for %s: %s", model_type, exc)
         return []
+
+
+# The function as defined here; a different object under the name means a patch.
+_ORIGINAL_QUERY = query_huggingface_api
 
 
 def try_model_access(model_name: str, *, endpoint: str | None = None) -> dict[str, Any]:
