@@ -65,8 +65,9 @@ def choose_default(model_type: str) -> tuple[str, str]:
         except _LOOKUP_ERRORS as exc:
             log.warning("lookup failed for %s (%s); using the generator's table", model_type, exc)
         else:
-            # find_models answers an architecture it does not know with the type name itself.
-            if model_id != model_type:
+            # find_models answers an architecture nothing knows with the original's last
+            # resort, "<type>-base": the generator's own table may know better.
+            if model_id != f"{model_type}-base":
                 return model_id, "lookup"
     if model_type in MODEL_REGISTRY:
         return MODEL_REGISTRY[model_type]["default_model"], "MODEL_REGISTRY"

@@ -7,7 +7,7 @@
 
 Each answer comes from one link of the chain: ``memo`` (asked before in this
 process), ``registry`` (a fresh registry entry), ``hub`` (the registry entry was
-stale or missing, so the Hub was asked and the answer written back),
+stale or missing, so the Hub was asked; the answer is kept in memory, never written),
 ``stale-registry`` (the Hub could not answer; an old entry) or ``static`` (the
 built-in defaults). The second round asks again and is answered from memory.
 """

@@ -124,7 +124,7 @@ def test_a_lookup_does_not_write_into_a_registry_it_cannot_write(
 
     monkeypatch.setattr(refresh_module, "refresh", fake_refresh)
     monkeypatch.setenv("HF_ENDPOINT", ENDPOINT)
-    assert find_models.get_recommended_default_model("bert", registry) == "a/old"
+    assert _lookup.get_recommended_default_model("bert", registry=registry) == "a/old"
     assert calls and calls[0]["write"] is False
     assert registry.read_bytes() == before
 

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 import find_models
-from hf_model_registry import HubUnavailable, InvalidModelType
+from hf_model_registry import HubUnavailable, InvalidModelType, aio
 from hf_model_registry._architectures import all_architectures
+from hf_model_registry._original import registry_key
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     DEFAULT_HUB_TYPES,
@@ -83,6 +84,14 @@ def entry(model_id: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def sim_metadata(fixture: dict[str, Any], model_id: str) -> dict[str, Any]:
+    """What the simulator's GET /api/models/{id} answers for ``model_id``."""
+    with run_in_thread(fixture) as server:
+        import httpx
+
+        return dict(httpx.get(f"{server.url}/api/models/{model_id}").json())
+
+
 def committed_copy(directory: Path) -> Path:
     target = directory / "huggingface_model_types.json"
     shutil.copyfile(COMMITTED_REGISTRY, target)
@@ -117,41 +126,65 @@ def test_query_huggingface_api_returns_the_most_downloaded_with_the_original_key
     assert [m["id"] for m in floor] == ["openai-community/gpt2", "distilbert/distilgpt2"]
 
 
-def test_query_huggingface_api_raises_the_librarys_errors(closed_endpoint: str) -> None:
-    with pytest.raises(HubUnavailable):
-        find_models.query_huggingface_api("gpt2", endpoint=closed_endpoint)
-    with pytest.raises(InvalidModelType):
-        find_models.query_huggingface_api("../etc", endpoint=closed_endpoint)
-
-
-def test_try_model_access_is_true_only_for_an_available_model_and_logs_why_not(
-    sim: ThreadedHubSimulator, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.WARNING, logger="find_models")
-    assert find_models.try_model_access("openai-community/gpt2", endpoint=sim.url) is True
-    assert caplog.records == []
-    assert find_models.try_model_access("nobody/nothing-here", endpoint=sim.url) is False
-    assert find_models.try_model_access("meta-llama/Llama-3.2-1B", endpoint=sim.url) is False
-    assert find_models.try_model_access("not a valid id", endpoint=sim.url) is False
-    messages = [r.getMessage() for r in caplog.records]
-    assert "not found" in messages[0]
-    assert "gated" in messages[1]
-    assert "invalid model id" in messages[2]
-
-
-def test_try_model_access_is_false_when_the_hub_is_unreachable(
+def test_query_huggingface_api_returns_an_empty_list_and_logs_on_any_failure(
     closed_endpoint: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="find_models")
-    assert find_models.try_model_access("openai-community/gpt2", endpoint=closed_endpoint) is False
-    assert "unreachable" in caplog.records[-1].getMessage()
+    caplog.set_level(logging.ERROR, logger="find_models")
+    assert find_models.query_huggingface_api("gpt2", endpoint=closed_endpoint) == []
+    assert find_models.query_huggingface_api("../etc", endpoint=closed_endpoint) == []
+    assert find_models.query_huggingface_api("gpt2", limit=0, endpoint=closed_endpoint) == []
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 3
+    assert "cannot connect" in messages[0] and "invalid model type" in messages[1]
+
+
+def test_the_new_api_query_still_raises_the_librarys_errors(closed_endpoint: str) -> None:
+    with pytest.raises(HubUnavailable):
+        asyncio.run(aio.query_huggingface_api("gpt2", endpoint=closed_endpoint))
+    with pytest.raises(InvalidModelType):
+        asyncio.run(aio.query_huggingface_api("../etc", endpoint=closed_endpoint))
+
+
+def test_try_model_access_returns_the_originals_dict_for_an_available_model(
+    sim: ThreadedHubSimulator, small_fixture: dict[str, Any]
+) -> None:
+    result = find_models.try_model_access("openai-community/gpt2", endpoint=sim.url)
+    assert set(result) == {"id", "private", "sha", "tags"}
+    assert result["id"] == "openai-community/gpt2" and result["private"] is False
+    assert isinstance(result["sha"], str) and len(result["sha"]) == 8
+    assert result["sha"] == sim_metadata(small_fixture, "openai-community/gpt2")["sha"][:8]
+    expected_tags = sim_metadata(small_fixture, "openai-community/gpt2")["tags"][:3]
+    assert result["tags"] == expected_tags and expected_tags
+    assert result.get("error") is None  # what ci_model_lookup.py checks
+
+
+@pytest.mark.parametrize(
+    ("model_id", "why"),
+    [
+        ("nobody/nothing-here", "not found"),
+        ("meta-llama/Llama-3.2-1B", "gated"),
+        ("not a valid id", "invalid model id"),
+    ],
+)
+def test_try_model_access_returns_the_originals_error_dict_saying_why(
+    sim: ThreadedHubSimulator, model_id: str, why: str
+) -> None:
+    result = find_models.try_model_access(model_id, endpoint=sim.url)
+    assert set(result) == {"error", "id", "private"}
+    assert result["id"] == model_id and result["private"] is True
+    assert why in result["error"]
+
+
+def test_try_model_access_says_unreachable_when_the_hub_is_down(closed_endpoint: str) -> None:
+    result = find_models.try_model_access("openai-community/gpt2", endpoint=closed_endpoint)
+    assert "unreachable" in result["error"]
 
 
 def test_try_model_access_works_inside_a_running_event_loop(sim: ThreadedHubSimulator) -> None:
-    async def legacy_call_from_async_code() -> bool:
+    async def legacy_call_from_async_code() -> dict[str, Any]:
         return find_models.try_model_access("openai-community/gpt2", endpoint=sim.url)
 
-    assert asyncio.run(legacy_call_from_async_code()) is True
+    assert "error" not in asyncio.run(legacy_call_from_async_code())
 
 
 def test_importing_find_models_loads_no_http_or_cli_library() -> None:
@@ -197,11 +230,11 @@ def test_model_type_with_the_hub_down_still_recommends_and_says_why(
     assert "Recommended default model: openai-community/gpt2 (from static)" in out
 
 
-def test_query_huggingface_makes_an_unreachable_hub_exit_3(
+def test_query_huggingface_with_an_unreachable_hub_says_so_and_exits_0_as_the_original(
     closed_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["--model-type", "gpt2", "--query-huggingface", "--endpoint", closed_endpoint]
-    assert find_models.main(argv) == 3
+    assert find_models.main(argv) == 0
     assert "cannot connect" in one_error_line(capsys.readouterr().err)
 
 
@@ -215,10 +248,10 @@ def test_offline_model_type_recommends_without_opening_a_connection(
     assert "offline" in err
 
 
-def test_model_type_unknown_everywhere_exits_1(
+def test_model_type_unknown_everywhere_says_so_and_exits_0(
     sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert find_models.main(["--model-type", "nosuchtype", "--endpoint", sim.url]) == 1
+    assert find_models.main(["--model-type", "nosuchtype", "--endpoint", sim.url]) == 0
     out, err = capsys.readouterr()
     assert "No models for nosuchtype on the Hub" in out
     assert "No recommended default for nosuchtype" in err
@@ -236,12 +269,12 @@ def test_output_file_holds_the_model_type_results_as_json(
     assert data["recommended"] == {"model_id": "openai-community/gpt2", "source": "hub"}
 
 
-def test_output_to_an_unwritable_path_exits_1_with_one_line(
+def test_output_to_an_unwritable_path_says_so_in_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
     target = tmp_path / "missing-dir" / "out.json"
-    assert find_models.main(["--model-type", "bert", "--output", str(target)]) == 1
+    assert find_models.main(["--model-type", "bert", "--output", str(target)]) == 0
     err = capsys.readouterr().err
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "cannot write" in errors[0], err
@@ -292,24 +325,24 @@ def test_update_registry_for_one_type_changes_only_that_entry(
     assert after["t5"]["default_model"] == "amazon/chronos-t5-small"
 
 
-def test_update_registry_for_a_type_with_no_hub_models_exits_1_and_writes_nothing(
+def test_update_registry_for_a_type_with_no_hub_models_writes_nothing(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry = committed_copy(tmp_path)
     before = registry.read_bytes()
     argv = ["--model-type", "nosuchtype", "--update-registry", "--registry-file", str(registry)]
-    assert find_models.main([*argv, "--endpoint", sim.url]) == 1
+    assert find_models.main([*argv, "--endpoint", sim.url]) == 0
     assert "No new default for nosuchtype" in capsys.readouterr().err
     assert registry.read_bytes() == before
 
 
-def test_update_registry_with_the_hub_down_exits_3_and_writes_nothing(
+def test_update_registry_with_the_hub_down_says_so_and_writes_nothing(
     closed_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry = committed_copy(tmp_path)
     before = registry.read_bytes()
     argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
-    assert find_models.main([*argv, "--endpoint", closed_endpoint]) == 3
+    assert find_models.main([*argv, "--endpoint", closed_endpoint]) == 0
     one_error_line(capsys.readouterr().err)
     assert registry.read_bytes() == before
 
@@ -323,6 +356,9 @@ def test_update_registry_alone_refreshes_all_and_keeps_every_entry_and_key(
         "me/my-model", source="hub", endpoint=sim_all.url, note="kept as is"
     )
     before["gpt2"] = entry("me/pinned-gpt2", pinned=True)
+    # The committed file has a documented entry for nearly every type: drop one of the
+    # original's names so that it is new here.
+    before.pop("llava_next", None)
     registry.write_text(dumps_registry(before))
     report_file = tmp_path / "report.json"
     argv = ["--update-registry", "--registry-file", str(registry), "--output", str(report_file)]
@@ -330,7 +366,10 @@ def test_update_registry_alone_refreshes_all_and_keeps_every_entry_and_key(
     out = capsys.readouterr().out
     after = read_registry(registry, missing_ok=False)
     assert set(before) <= set(after)
-    assert set(after) >= {a.name for a in all_architectures()}
+    # Every architecture, a new entry under the original's spelling where it had one.
+    assert set(after) >= {registry_key(a.name, a.aliases, before) for a in all_architectures()}
+    assert "gptj" in before and "gpt-j" not in after  # an existing key keeps its spelling
+    assert "llava_next" not in before and "llava-next" in after and "llava_next" not in after
     for name, value in after.items():
         assert set(REQUIRED_KEYS) <= set(value), name
         assert value["models"] and isinstance(value["downloads"], dict), name
@@ -384,31 +423,28 @@ def test_max_models_limits_the_listing(
 
 
 @pytest.mark.parametrize(
-    ("model_id", "code", "shown"),
+    ("model_id", "shown"),
     [
-        ("openai-community/gpt2", 0, "available"),
-        ("nobody/nothing-here", 1, "not found"),
-        ("meta-llama/Llama-3.2-1B", 1, "gated: no token"),
+        ("openai-community/gpt2", "Model exists: openai-community/gpt2\nTags: "),
+        ("nobody/nothing-here", "Error: not found"),
+        ("meta-llama/Llama-3.2-1B", "Error: gated: no token"),
     ],
 )
-def test_verify_exit_code_follows_the_access_status(
-    sim: ThreadedHubSimulator,
-    capsys: pytest.CaptureFixture[str],
-    model_id: str,
-    code: int,
-    shown: str,
+def test_verify_prints_the_originals_lines_and_exits_0(
+    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str], model_id: str, shown: str
 ) -> None:
-    assert find_models.main(["--verify", model_id, "--endpoint", sim.url]) == code
-    assert capsys.readouterr().out.startswith(f"{model_id}: {shown}")
+    assert find_models.main(["--verify", model_id, "--endpoint", sim.url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Verifying model: {model_id}\n{shown}")
 
 
-def test_verify_exits_3_when_the_hub_is_unreachable(
+def test_verify_says_the_hub_is_unreachable_and_exits_0(
     closed_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (
-        find_models.main(["--verify", "openai-community/gpt2", "--endpoint", closed_endpoint]) == 3
+        find_models.main(["--verify", "openai-community/gpt2", "--endpoint", closed_endpoint]) == 0
     )
-    assert "Hub unreachable" in capsys.readouterr().out
+    assert "Error: Hub unreachable" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -185,7 +185,8 @@ def test_unknown_type_raises_in_new_api_but_compat_returns_a_string(
     with pytest.raises(UnknownModelType):
         _lookup.lookup("no-such-architecture")
     assert (
-        find_models.get_recommended_default_model("no-such-architecture") == "no-such-architecture"
+        find_models.get_recommended_default_model("no-such-architecture")
+        == "no-such-architecture-base"
     )
     assert any("no default known" in r.getMessage() for r in caplog.records)
 
@@ -194,7 +195,7 @@ def test_sync_facade_works_inside_a_running_event_loop(offline: None) -> None:
     async def main() -> str:
         return find_models.get_recommended_default_model("no-such-architecture-2")
 
-    assert asyncio.run(main()) == "no-such-architecture-2"
+    assert asyncio.run(main()) == "no-such-architecture-2-base"
 
 
 def test_sync_facade_runs_the_async_core_in_a_thread_inside_a_loop(

@@ -17,6 +17,7 @@ from hf_model_registry import HubUnavailable, _lookup, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._cli import main
 from hf_model_registry._hub import RetryPolicy
+from hf_model_registry._original import registry_key
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
@@ -91,7 +92,9 @@ def test_refresh_all_completes_with_twenty_percent_injected_faults(
             assert outcome.reason, name
     assert len(report.failed) < len(ALL) // 20  # retries absorb almost all faults
     written = read_registry(registry)
-    assert set(report.names("updated")) <= set(written)
+    # Each under its registry name, or the original tool's spelling (gpt-j) for a new entry.
+    by_name = {a.name: registry_key(a.name, a.aliases, written) for a in all_architectures()}
+    assert {by_name[n] for n in report.names("updated")} <= set(written)
 
 
 def test_quota_smaller_than_the_table_gives_at_most_one_429_per_window(
@@ -261,7 +264,7 @@ def test_cli_partial_failure_exits_1(
     assert "bert: listing 'bert': HTTP 403" in out
 
 
-def test_stale_lookup_goes_to_the_hub_and_writes_back(
+def test_stale_lookup_goes_to_the_hub_once_and_writes_nothing(
     sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry = tmp_path / "huggingface_model_types.json"
@@ -271,11 +274,21 @@ def test_stale_lookup_goes_to_the_hub_and_writes_back(
             {"gpt2": entry("old/gpt2", source="hub", endpoint=sim.url) | {"updated_at": old}}
         )
     )
+    before = registry.read_bytes()
     monkeypatch.setenv("HF_ENDPOINT", sim.url)
     answer = _lookup.lookup("gpt2")
     assert (answer.model_id, answer.source) == ("openai-community/gpt2", "hub")
-    assert read_registry(registry)["gpt2"]["default_model"] == "openai-community/gpt2"
+    assert registry.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huggingface_model_types.json"]
     assert _lookup.lookup("gpt2").source == "memo"
+    # The file changing drops the sync memo; the Hub answer is still remembered.
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    registry.write_text(
+        dumps_registry({"gpt2": entry("old/gpt2", source="hub") | {"updated_at": old, "x": 1}})
+    )
+    requests = sim.stats.requests
+    assert _lookup.lookup("gpt2").model_id == "openai-community/gpt2"
+    assert sim.stats.requests == requests
 
 
 def test_lookup_falls_back_when_the_hub_is_down(

@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from hf_model_registry._architectures import all_architectures
+from hf_model_registry._architectures import all_architectures, get_architecture
 from hf_model_registry._config import packaged_registry_path
+from hf_model_registry._original import registry_key
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
@@ -106,14 +107,19 @@ def test_overlapping_refresh_processes_lose_no_entry(
         assert set(after) >= set(before), "an entry that was there before is gone"
         refreshed = {n for s in summaries for n in s["refreshed"] + s["unchanged"]}
         assert refreshed, "no writer refreshed anything: the test proves nothing"
+        refreshed_keys: set[str] = set()
         for name in refreshed:
-            assert name in after, f"{name} was refreshed by a writer but is missing"
-            entry = after[name]
+            # Stored under its existing key, or the original tool's spelling when new.
+            arch = get_architecture(name)
+            key = registry_key(name, arch.aliases if arch else (), after)
+            refreshed_keys.add(key)
+            assert key in after, f"{name} was refreshed by a writer but is missing"
+            entry = after[key]
             # A writer that wrote its stale snapshot over another's would bring back the
             # static entry (or an older timestamp) here.
             assert entry["source"] == "hub", name
             assert datetime.fromisoformat(entry["updated_at"]) >= round_started, name
-        untouched = set(before) - refreshed
+        untouched = set(before) - refreshed_keys
         for name in untouched:
             if name == "gpt2" or name not in ALL:
                 assert after[name] == before[name], name

@@ -18,7 +18,7 @@ import anyio
 import pytest
 
 import find_models
-from hf_model_registry import InvalidModelId, InvalidModelType, aio
+from hf_model_registry import InvalidModelId, InvalidModelType, _lookup, aio
 from hf_model_registry._cli import main
 from hf_model_registry._registry import dumps_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
@@ -308,7 +308,9 @@ def test_the_library_rejects_a_bad_model_type_before_any_io(
 ) -> None:
     registry = tmp_path / "reg.json"
     with pytest.raises(InvalidModelType):
-        find_models.get_recommended_default_model(bad, registry)
+        _lookup.get_recommended_default_model(bad, registry=registry)
+    # The legacy function keeps the original's promise, a string: its last resort.
+    assert find_models.get_recommended_default_model(bad, registry) == f"{bad}-base"
     with pytest.raises(InvalidModelType):
         anyio.run(lambda: aio.lookup(bad, registry=registry))
     with pytest.raises(InvalidModelType):

@@ -189,8 +189,8 @@ def test_lookup_demo_prints_registry_hub_and_memo_sources(
     assert "get_recommended_default_model('bert') -> 'google-bert/bert-base-uncased'" in (
         result.stdout
     )
-    # The Hub's answers were written back to the registry.
-    assert read_registry(demo_registry)["gpt2"]["default_model"] == "openai-community/gpt2"
+    # Lookups never write: the registry still holds the stale entry.
+    assert read_registry(demo_registry)["gpt2"]["default_model"] == "old/gpt2"
 
 
 def test_lookup_demo_offline_prints_stale_registry_and_static_sources(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from ._candidates import validate_model_id
 from ._errors import HubResponseError, HubUnavailable, TokenRejected, printable
@@ -30,12 +31,15 @@ class Access:
 
     ``model_id`` is the id the Hub answered for: the canonical id when the one asked
     for is a legacy id that redirects (then ``requested_id`` is the one asked for).
+    ``info`` is the repo's metadata (``GET /api/models/{id}``) when the Hub sent
+    it: a JSON object, untrusted, possibly empty.
     """
 
     model_id: str
     status: AccessStatus
     detail: str = ""
     requested_id: str | None = None
+    info: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def available(self) -> bool:
@@ -52,6 +56,7 @@ async def check_access(hub: HubClient, model_id: str) -> Access:
     """
     validate_model_id(model_id)
     asked = model_id
+    meta: dict[str, Any] = {}
     try:
         info = await hub.model_info(model_id)
         answered = hub.answered_repo_id(info)
@@ -64,19 +69,22 @@ async def check_access(hub: HubClient, model_id: str) -> Access:
             status, detail = AccessStatus.UNREACHABLE, f"metadata: HTTP {info.status_code}"
         else:
             check = await hub.auth_check(model_id)
-            status, detail = _interpret(hub, check, info.body)
+            meta = _metadata(info.body)
+            status, detail = _interpret(hub, check, meta)
     except TokenRejected as exc:
         status, detail = AccessStatus.INVALID_TOKEN, str(exc)
     except (HubUnavailable, HubResponseError) as exc:
         # Timeouts, refused connections, or 5xx/429 that outlasted the retries: the
         # Hub could not answer the question, which is not the same as "no access".
         status, detail = AccessStatus.UNREACHABLE, str(exc)
-    return Access(model_id, status, detail, asked if model_id != asked else None)
+    return Access(model_id, status, detail, asked if model_id != asked else None, meta)
 
 
-def _interpret(hub: HubClient, check: RawResponse, info_body: bytes) -> tuple[AccessStatus, str]:
+def _interpret(
+    hub: HubClient, check: RawResponse, meta: dict[str, Any]
+) -> tuple[AccessStatus, str]:
     if check.status_code == 200:
-        return AccessStatus.AVAILABLE, _gated_mode(info_body)
+        return AccessStatus.AVAILABLE, _gated_mode(meta)
     if check.error_code() == "GatedRepo" or check.status_code in (401, 403):
         if hub.has_token:
             return AccessStatus.GATED_NEEDS_APPROVAL, "request access on the model page"
@@ -91,10 +99,14 @@ def _detail(status: int, code: str | None) -> str:
     return f"HTTP {status}" + (f" ({printable(code[:100])})" if code else "")
 
 
-def _gated_mode(body: bytes) -> str:
+def _metadata(body: bytes) -> dict[str, Any]:
     try:
         meta = json.loads(body)
     except (ValueError, RecursionError):
-        return ""
-    gated = meta.get("gated") if isinstance(meta, dict) else None
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _gated_mode(meta: dict[str, Any]) -> str:
+    gated = meta.get("gated")
     return f"gated ({gated}), access granted" if gated in ("auto", "manual") else ""

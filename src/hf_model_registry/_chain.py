@@ -7,6 +7,7 @@ Standard library only: this is the fast path that legacy code calls in a loop.
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
@@ -29,10 +30,13 @@ __all__ = [
     "RegistryCache",
     "Source",
     "find_entry",
+    "forget_hub_answers",
     "last_resort",
     "local_answer",
     "model_for",
     "offline_reason",
+    "recall_hub_answer",
+    "remember_hub_answer",
     "warn_unreadable",
 ]
 
@@ -145,6 +149,31 @@ def offline_reason() -> HubOffline | None:
     if env_flag("HF_HUB_OFFLINE") and not env_flag("USE_STATIC_REGISTRY"):
         return HubOffline("offline (HF_HUB_OFFLINE is set)")
     return None
+
+
+# Hub answers found by lookups, per (registry name, endpoint): (answer, monotonic time).
+# Lookups never write the registry file (a CI checkout must stay clean, and the
+# original tool never wrote from a lookup); this memory is what stops a stale entry
+# from sending a request on every call. A refresh is what updates the file.
+_hub_answers: dict[tuple[str, str], tuple[Answer, float]] = {}
+
+
+def remember_hub_answer(name: str, endpoint: str, answer: Answer) -> None:
+    """Keep a lookup's Hub answer in memory for this process."""
+    _hub_answers[(name, endpoint)] = (answer, time.monotonic())
+
+
+def recall_hub_answer(name: str, endpoint: str, ttl: float) -> Answer | None:
+    """The Hub answer a lookup found for ``name`` within ``ttl`` seconds (source ``hub``)."""
+    found = _hub_answers.get((name, endpoint))
+    if found is None or time.monotonic() - found[1] > ttl:
+        return None
+    return found[0]
+
+
+def forget_hub_answers() -> None:
+    """Forget every remembered Hub answer."""
+    _hub_answers.clear()
 
 
 _warned: set[tuple[str, tuple[int, int, int] | None]] = set()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from . import _config
@@ -18,23 +19,29 @@ from ._chain import (
     RegistryCache,
     _warned,
     find_entry,
+    forget_hub_answers,
     last_resort,
     local_answer,
     model_for,
     offline_reason,
+    recall_hub_answer,
 )
 from ._names import resolve_name
 
-__all__ = ["clear_cache", "get_recommended_default_model", "lookup"]
+__all__ = ["HubStep", "clear_cache", "get_recommended_default_model", "lookup"]
+
+# A replacement for the chain's Hub step: registry name -> answer, or None to fall back.
+HubStep = Callable[[str], Answer | None]
 
 # How often a memoised answer re-checks the registry file for changes. A stat per
 # call would dominate a warm lookup; a second is far below any refresh cadence.
 STAT_INTERVAL_SECONDS = 1.0
 
 _CACHE = RegistryCache()
-# (model_type, explicit registry, HF_MODEL_REGISTRY) -> (answer, path, signature, checked_at)
+# (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step) -> (answer, path,
+# signature, checked_at)
 _MEMO: dict[
-    tuple[str, str | None, str | None],
+    tuple[str, str | None, str | None, bool],
     tuple[Answer, str, tuple[int, int, int] | None, float],
 ] = {}
 
@@ -44,16 +51,25 @@ def clear_cache() -> None:
     _MEMO.clear()
     _CACHE.clear()
     _warned.clear()
+    forget_hub_answers()
 
 
-def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -> Answer:
+def lookup(
+    model_type: str,
+    *,
+    registry: str | os.PathLike[str] | None = None,
+    hub: HubStep | None = None,
+) -> Answer:
     """The recommended default for ``model_type`` and where it came from, blocking.
 
     Safe to call inside a running event loop: the network step then runs in a
-    worker thread. See ``aio.lookup`` for the chain.
+    worker thread. See ``aio.lookup`` for the chain. ``hub`` replaces the chain's
+    Hub step (the legacy module routes it through its patchable
+    ``query_huggingface_api``); with it, only fresh registry answers are memoised,
+    so every other call reaches the step again.
     """
     explicit = None if registry is None else os.fspath(registry)
-    key = (model_type, explicit, os.environ.get("HF_MODEL_REGISTRY"))
+    key = (model_type, explicit, os.environ.get("HF_MODEL_REGISTRY"), hub is not None)
     hit = _MEMO.get(key)
     if hit is not None:
         answer, path_text, signature, checked_at = hit
@@ -70,8 +86,9 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
             return answer
         _MEMO.pop(key, None)  # another thread may have dropped it already
     path = _config.read_registry_path(registry)
-    answer = _compute(model_type, registry, path)
-    # Stat after computing: a Hub answer may just have been written into the file.
+    answer = _compute(model_type, registry, path, hub)
+    if hub is not None and answer.source != "registry":
+        return answer
     _MEMO[key] = (
         answer._replace(source="memo"),
         path,
@@ -81,14 +98,23 @@ def lookup(model_type: str, *, registry: str | os.PathLike[str] | None = None) -
     return answer
 
 
-def _compute(model_type: str, registry: str | os.PathLike[str] | None, path: str) -> Answer:
+def _compute(
+    model_type: str, registry: str | os.PathLike[str] | None, path: str, hub: HubStep | None
+) -> Answer:
     name, aliases = resolve_name(model_type)
     entry = find_entry(_CACHE.get(path), name, aliases)
-    fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
+    ttl = _config.ttl_seconds()
+    fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
     if fresh is not None:
         return fresh
     if _config.network_disabled():
         return last_resort(fallback, model_type, offline_reason())
+    recalled = recall_hub_answer(name, _config.hub_endpoint(), ttl)
+    if recalled is not None:
+        return recalled
+    if hub is not None:
+        answer = hub(name)
+        return answer if answer is not None else last_resort(fallback, model_type)
     # Not fresh: the async core owns the rest of the chain (Hub, stale, static).
     from . import aio
 

@@ -40,6 +40,7 @@ from ._errors import (
 from ._hub import HubClient, RetryPolicy
 from ._models import Architecture, Candidate
 from ._names import resolve_name
+from ._original import with_registry_keys
 from ._registry import (
     Entry,
     check_endpoint,
@@ -449,12 +450,14 @@ async def refresh(
         if outcome.entry is not None
     }
     if write and updates:
+        aliases = {arch.name: arch.aliases for arch in archs}
         # In a worker thread: waiting for another process's lock must not stall the loop.
+        # Keys are chosen against the latest file: an original file's "gpt-j" stays "gpt-j".
         await anyio.to_thread.run_sync(
             functools.partial(
                 locked_update,
                 path,
-                lambda latest: merge_entries(latest, updates),
+                lambda latest: merge_entries(latest, with_registry_keys(latest, updates, aliases)),
                 on_corrupt=on_corrupt,
                 **({} if lock_timeout is None else {"lock_timeout": lock_timeout}),
             )

@@ -39,11 +39,14 @@ __all__ = [
     "dumps_registry",
     "entry_age_seconds",
     "entry_endpoint",
+    "is_naive_timestamp",
     "locked_update",
+    "match_timestamp_style",
     "merge_entries",
     "parse_registry",
     "pin_entry",
     "read_registry",
+    "save_json",
     "unpin_entry",
     "utc_now_iso",
     "validate_registry",
@@ -82,7 +85,55 @@ def _parse_timestamp(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
+    if moment.tzinfo is not None:
+        return moment
+    # The original tool wrote datetime.now().isoformat(): naive, meaning local time.
+    try:
+        return moment.astimezone()
+    except (OverflowError, OSError):
+        # Local time undefined at the edges of the calendar (year 1, 9999): read as UTC.
+        return moment.replace(tzinfo=UTC)
+
+
+def is_naive_timestamp(value: object) -> bool:
+    """True for an ISO 8601 timestamp without a UTC offset (the original tool's style)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is None
+    except ValueError:
+        return False
+
+
+def _naive_local(value: str) -> str:
+    # The same instant as the original tool would have written it: naive local time.
+    moment = _parse_timestamp(value)
+    if moment is None:
+        return value
+    try:
+        return moment.astimezone().replace(tzinfo=None).isoformat(timespec="seconds")
+    except (OverflowError, OSError):
+        return value
+
+
+def match_timestamp_style(current: Mapping[str, Entry], updated: Registry) -> Registry:
+    """``updated`` with the timestamps it adds or changes in the style ``current`` uses.
+
+    A file holding any naive ``updated_at`` came from (or is shared with) the
+    original tool, whose clients compute ``datetime.now() - datetime.fromisoformat(...)``
+    and cannot compare an aware value; new timestamps written into such a file
+    are naive local time too. Any other file gets timezone-aware UTC. Entries
+    this write does not change are left exactly as they are.
+    """
+    if not any(is_naive_timestamp(e.get("updated_at")) for e in current.values()):
+        return updated
+    styled: Registry = {}
+    for key, entry in updated.items():
+        stamp = entry.get("updated_at")
+        if current.get(key) != entry and isinstance(stamp, str) and not is_naive_timestamp(stamp):
+            entry = {**entry, "updated_at": _naive_local(stamp)}
+        styled[key] = entry
+    return styled
 
 
 def entry_age_seconds(entry: Mapping[str, Any], now: datetime) -> float | None:
@@ -117,7 +168,7 @@ def _validate_entry(source: str, key: str, entry: object, *, nested: bool = Fals
     ):
         raise _problem(source, key, "'downloads' must map model ids to integers")
     if "updated_at" in entry and _parse_timestamp(entry["updated_at"]) is None:
-        raise _problem(source, key, "'updated_at' must be a timezone-aware ISO 8601 timestamp")
+        raise _problem(source, key, "'updated_at' must be an ISO 8601 timestamp")
     if "test_model" in entry:
         try:
             validate_model_id(entry["test_model"])
@@ -340,6 +391,26 @@ def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
     path = Path(os.path.realpath(path))
     _refuse_packaged(path)
     validate_registry(dict(registry), source=str(path))
+    _write_json_atomically(path, registry)
+
+
+def save_json(path: StrPath, data: Any) -> None:
+    """Write any JSON document atomically, in the registry's format, under the registry lock.
+
+    For callers that hand over a whole document of their own (the original's
+    ``save_model_registry``): no schema check, but the same guarantees as a
+    registry write, and never the packaged snapshot. Raises ``OSError``,
+    ``TypeError`` (not JSON-serialisable) or ``RegistryError``.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    _refuse_packaged(path)
+    with _lock(path, _LOCK_TIMEOUT_SECONDS):
+        _write_json_atomically(path, data)
+
+
+def _write_json_atomically(path: Path, data: Any) -> None:
     directory = path.parent
     try:
         st_mode = os.stat(path).st_mode
@@ -355,7 +426,7 @@ def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             # Streamed, in the same format as dumps_registry: the whole text never sits
             # in memory, so a refresh's peak stays flat in the number of entries.
-            json.dump(registry, handle, **_JSON_FORMAT)
+            json.dump(data, handle, **_JSON_FORMAT)
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -440,6 +511,7 @@ def locked_update(
     With ``on_corrupt="move-aside"`` an unreadable file is renamed to
     ``<name>.corrupt-<UTC timestamp>`` and the update starts from empty.
     Raises ``RegistryLocked`` when the lock is not free within ``lock_timeout`` s.
+    Timestamps the update adds follow the file's style (``match_timestamp_style``).
     """
     from pathlib import Path
 
@@ -459,7 +531,7 @@ def locked_update(
                     raise
                 _move_aside(path, exc)
                 current = {}
-            updated = mutate(current)
+            updated = match_timestamp_style(current, mutate(current))
             if updated != current or not path.exists():
                 write_registry(path, updated)
             return updated

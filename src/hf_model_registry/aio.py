@@ -23,13 +23,14 @@ from ._chain import (
     last_resort,
     local_answer,
     offline_reason,
+    recall_hub_answer,
+    remember_hub_answer,
 )
 from ._errors import (
     HubUnavailable,
     HubUnusable,
     RateLimited,
     RegistryError,
-    RegistryLocked,
     TokenRejected,
 )
 from ._hub import RetryPolicy
@@ -74,15 +75,23 @@ async def lookup(
     The chain: fresh registry entry -> Hub (unless ``USE_STATIC_REGISTRY`` or
     ``HF_HUB_OFFLINE``) -> stale entry -> static default. Raises
     ``InvalidModelType`` for a bad name and ``UnknownModelType`` when nothing knows it.
+
+    A lookup never writes the registry file: a Hub answer is kept in memory for
+    this process (for the registry TTL); ``refresh`` is what updates the file.
     """
     name, aliases = resolve_name(model_type)
     path = _config.read_registry_path(registry)
     entry = find_entry(await _read(path), name, aliases)
-    fresh, fallback = local_answer(name, entry, datetime.now(UTC), _config.ttl_seconds())
+    ttl = _config.ttl_seconds()
+    fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
     if fresh is not None:
         return fresh
     if _config.network_disabled():
         return last_resort(fallback, model_type, offline_reason())
+    endpoint = _config.hub_endpoint()
+    recalled = recall_hub_answer(name, endpoint, ttl)
+    if recalled is not None:
+        return recalled
     try:
         answer = await _from_hub(name, registry)
     except RegistryError as exc:
@@ -92,6 +101,7 @@ async def lookup(
         log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
     else:
         if answer is not None:
+            remember_hub_answer(name, endpoint, answer)
             return answer
     return last_resort(fallback, model_type)
 
@@ -102,80 +112,52 @@ _HUB_BACKOFF_SECONDS = 300.0
 _hub_down_until = 0.0
 # A lookup is interactive: fewer, shorter retries than a bulk refresh.
 _LOOKUP_RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, max_wait=2.0, max_total_wait=4.0)
-# Nor does it wait long for another process's lock on the registry (a refresh-all
-# holds it while it writes): past this, it answers without saving, and later lookups
-# in this process on that file do not try to save again.
-_LOOKUP_LOCK_WAIT = 1.0
-_busy_registries: set[str] = set()
+
+
+def hub_backing_off() -> bool:
+    """True while lookups in this process leave the Hub alone after it failed to answer."""
+    return time.monotonic() < _hub_down_until
+
+
+def back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
+    """Make lookups in this process leave the Hub alone for ``seconds``."""
+    global _hub_down_until
+    _hub_down_until = time.monotonic() + seconds
 
 
 async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answer | None:
-    global _hub_down_until
-    if time.monotonic() < _hub_down_until:
+    if hub_backing_off():
         return None
     from ._refresh import refresh as _refresh
 
     path = _config.read_registry_path(registry)
-    # The packaged snapshot is read-only, and a corrupt file is left for refresh-all
-    # to move aside: answer from the Hub, but write nothing.
-    import anyio
-
-    writable = path not in _busy_registries and await anyio.to_thread.run_sync(_writable, path)
-    options: dict[str, Any] = {
-        "retry": _LOOKUP_RETRY,
-        "connect_timeout": 3.0,
-        "request_timeout": 10.0,
-        "max_quota_wait": _LOOKUP_RETRY.max_total_wait,
-    }
     try:
-        try:
-            report = await _refresh(
-                [name],
-                registry=path if writable else None,
-                write=writable,
-                lock_timeout=_LOOKUP_LOCK_WAIT,
-                **options,
-            )
-        except RegistryLocked:
-            # Another process is writing the registry: remember it, like a Hub that is
-            # down, and ask again without saving (the only way to keep the answer).
-            _busy_registries.add(path)
-            log.warning("registry %s is locked by another process; not saving lookups", path)
-            report = await _refresh([name], registry=None, write=False, **options)
+        report = await _refresh(
+            [name],
+            registry=path,
+            write=False,  # lookups never write the registry; the caller remembers the answer
+            retry=_LOOKUP_RETRY,
+            connect_timeout=3.0,
+            request_timeout=10.0,
+            max_quota_wait=_LOOKUP_RETRY.max_total_wait,
+        )
     except TokenRejected:
         # A refused token is refused on every call too: no use asking again at once.
-        _hub_down_until = time.monotonic() + _HUB_BACKOFF_SECONDS
+        back_off()
         raise
     except HubUnavailable as exc:
         retry_after = exc.retry_after if isinstance(exc, HubUnusable) else None
-        _hub_down_until = time.monotonic() + (retry_after or _HUB_BACKOFF_SECONDS)
+        back_off(retry_after or _HUB_BACKOFF_SECONDS)
         raise
     outcome = report.outcomes.get(name)
     if outcome is not None and isinstance(outcome.error, RateLimited):
         # The quota is spent: later lookups in this process answer locally until it resets.
-        _hub_down_until = time.monotonic() + (outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
+        back_off(outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
             log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
         return None
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
-
-
-def _writable(path: str) -> bool:
-    from ._registry import check_endpoint, check_writable, read_registry
-
-    # A lookup is a read: it saves the Hub's answer into an existing registry, but
-    # never creates one (a typo in --registry must not leave files behind).
-    if not os.path.isfile(path):
-        return False
-    try:
-        # The lock file and the temp file go next to the registry: the directory
-        # must be writable too, or the Hub's answer is only returned, not saved.
-        check_writable(path)
-        check_endpoint(path, read_registry(path), _config.hub_endpoint())
-    except RegistryError:  # read-only, corrupt, packaged, or another endpoint's registry
-        return False
-    return True
 
 
 async def get_recommended_default_model(
