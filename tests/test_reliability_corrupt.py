@@ -364,7 +364,7 @@ def test_a_registry_written_by_another_tool_with_extra_keys_still_validates(
         )
     )
     assert main(["validate", "--registry", str(path)]) == 0
-    assert "1 valid entries" in capsys.readouterr().out
+    assert "1 valid entry" in capsys.readouterr().out  # singular for one
 
 
 def test_the_committed_registry_snapshot_validates(tmp_path: Path) -> None:

@@ -201,6 +201,11 @@ def _source_words(source: object) -> str:
     return _SOURCE_WORDS.get(str(source), str(source))
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``1 entry``, ``2 entries``: the number with the noun that agrees with it."""
+    return f"{n} {one if n == 1 else many}"
+
+
 # -- model types as people type them --------------------------------------------------
 
 
@@ -381,7 +386,7 @@ def types(as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def validate(registry: RegistryOption = None) -> None:
+def validate(registry: RegistryOption = None, as_json: JsonOption = False) -> None:
     """Check that the registry file parses and matches the schema (exit 1 if not)."""
     from ._registry import read_registry
 
@@ -389,8 +394,14 @@ def validate(registry: RegistryOption = None) -> None:
     try:
         data = read_registry(path, missing_ok=False)
     except RegistryCorrupt as exc:
+        if as_json:
+            _emit_json({"registry": path, "valid": False, "entries": None, "error": str(exc)})
+            raise typer.Exit(EXIT_FAILED) from None
         fail(f"invalid registry: {exc}", EXIT_FAILED)
-    typer.echo(f"ok: {path} holds {len(data)} valid entries")
+    if as_json:
+        _emit_json({"registry": path, "valid": True, "entries": len(data), "error": None})
+    else:
+        typer.echo(f"ok: {path} holds {_count(len(data), 'valid entry', 'valid entries')}")
 
 
 # -- talking to the Hub ---------------------------------------------------------------
@@ -732,6 +743,7 @@ def pin(
         bool,
         typer.Option("--new", help="MODEL_TYPE is a new type, not a typo of a known one."),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it until unpin.
 
@@ -740,6 +752,7 @@ def pin(
     """
     from ._candidates import validate_model_id
     from ._names import resolve_name
+    from ._original import registry_key
     from ._registry import check_writable, locked_update, pin_entry
 
     with errors_to_exit_codes():
@@ -750,53 +763,84 @@ def pin(
             new="allow" if new else "refuse",
             hint=" (pass --new to add a new type)",
         )
-        name, _ = resolve_name(typed)
+        name, aliases = resolve_name(typed)
         validate_model_id(model_id)
         check_writable(path)  # before asking the Hub: a pin that cannot be saved costs nothing
         requested, model_id = model_id, _canonical_id(model_id, endpoint, token)
+        keys: list[str] = []
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
-            return {**current, name: pin_entry(current.get(name), model_id)}
+            # The key a refresh would write: an original file's gpt-j stays gpt-j, no twin.
+            key = registry_key(name, aliases, current)
+            keys.append(key)
+            return {**current, key: pin_entry(current.get(key), model_id)}
 
         with _announce_new_file(path):
             locked_update(path, apply)
+    key = keys[-1]
+    if as_json:
+        _emit_json(
+            {
+                "model_type": key,
+                "model_id": model_id,
+                "requested_id": requested if model_id != requested else None,
+                "registry": path,
+            }
+        )
+        return
     moved = f" (the canonical id of {requested})" if model_id != requested else ""
-    typer.echo(f"pinned {name} -> {model_id}{moved} in {path}")
+    typer.echo(printable(f"pinned {key} -> {model_id}{moved} in {path}"))
 
 
 @app.command()
-def unpin(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
+def unpin(
+    model_type: ModelTypeArg, registry: RegistryOption = None, as_json: JsonOption = False
+) -> None:
     """Remove the pin of MODEL_TYPE and restore the entry the pin replaced."""
     from ._names import resolve_name
+    from ._original import registry_key
     from ._registry import locked_update, unpin_entry
 
     with errors_to_exit_codes():
         path = _config.write_registry_path(registry)
-        name, _ = resolve_name(user_model_type(model_type, extra=_registry_names(path)))
+        name, aliases = resolve_name(user_model_type(model_type, extra=_registry_names(path)))
         if not os.path.exists(path):  # unpin never creates a registry
             raise UnknownModelType(f"{name!r} is not pinned: {path} does not exist")
-        restored: list[dict[str, Any] | None] = []
+        restored: list[tuple[str, dict[str, Any] | None]] = []
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
-            entry = current.get(name)
+            key = registry_key(name, aliases, current)  # the key pin wrote, in any spelling
+            entry = current.get(key)
             if entry is None or not entry.get("pinned"):
                 return current
             previous = unpin_entry(entry)
-            restored.append(previous)
+            restored.append((key, previous))
             if previous is None:
-                return {k: v for k, v in current.items() if k != name}
-            return {**current, name: previous}
+                return {k: v for k, v in current.items() if k != key}
+            return {**current, key: previous}
 
         locked_update(path, apply)
         if not restored:
             raise UnknownModelType(f"{name!r} is not pinned in {path}")
-    previous = restored[0]
-    if previous is None:
+    key, previous = restored[-1]
+    restored_id = None if previous is None else str(previous["default_model"])
+    if as_json:
+        _emit_json(
+            {
+                "model_type": key,
+                "registry": path,
+                "restored": restored_id,
+                "removed": previous is None,
+            }
+        )
+    elif restored_id is None:
         typer.echo(
-            f"unpinned {name} in {path}; removed its entry (the next lookup or refresh fills it)"
+            printable(
+                f"unpinned {key} in {path}; removed its entry (the next lookup or refresh fills it)"
+            )
         )
     else:
-        typer.echo(f"unpinned {name} in {path}; restored {previous['default_model']}")
+        typer.echo(printable(f"unpinned {key} in {path}; restored {restored_id}"))
 
 
 def _status_slug(status: Any) -> str:

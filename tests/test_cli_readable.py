@@ -1,0 +1,127 @@
+"""The command line reads well and answers in JSON everywhere (issue 12, items 10-13).
+
+Also: `pin`/`unpin` keep an original registry's spelling of a key.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hf_model_registry._cli import main
+from hf_model_registry._registry import dumps_registry, read_registry
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def hub_entry(model_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "default_model": model_id,
+        "models": [model_id],
+        "downloads": {model_id: 1234},
+        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": "hub",
+        **extra,
+    }
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # pin asks the Hub for the canonical id otherwise
+
+
+# -- pin and unpin keep the spelling of the key the registry already has ---------------------
+
+
+@pytest.mark.parametrize("typed", ["gpt-j", "gptj", "GPT_J"])
+def test_pin_and_unpin_update_an_original_spelling_not_a_twin(
+    typed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], offline: None
+) -> None:
+    reg = tmp_path / "r.json"
+    reg.write_text(dumps_registry({"gpt-j": hub_entry("EleutherAI/gpt-j-6b")}))
+    code, out, err = run(capsys, "pin", typed, "me/my-gptj", "--registry", str(reg))
+    assert (code, err) == (0, "") and out == f"pinned gpt-j -> me/my-gptj in {reg}\n"
+    data = read_registry(reg)
+    assert set(data) == {"gpt-j"} and data["gpt-j"]["default_model"] == "me/my-gptj"
+    code, out, err = run(capsys, "unpin", typed, "--registry", str(reg))
+    assert (code, err) == (0, "") and out.endswith("restored EleutherAI/gpt-j-6b\n")
+    data = read_registry(reg)
+    assert set(data) == {"gpt-j"} and data["gpt-j"]["default_model"] == "EleutherAI/gpt-j-6b"
+    assert not data["gpt-j"].get("pinned")
+
+
+def test_pin_keeps_a_transformers_spelling_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], offline: None
+) -> None:
+    reg = tmp_path / "r.json"
+    reg.write_text(dumps_registry({"gptj": hub_entry("EleutherAI/gpt-j-6b")}))
+    assert run(capsys, "pin", "gpt-j", "me/my-gptj", "--registry", str(reg))[0] == 0
+    assert set(read_registry(reg)) == {"gptj"}
+
+
+# -- 10. --json for validate, pin and unpin ----------------------------------------------------
+
+
+def test_validate_json_for_a_valid_and_an_invalid_registry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "r.json"
+    reg.write_text(dumps_registry({"bert": hub_entry("a/b"), "gpt2": hub_entry("c/d")}))
+    code, out, err = run(capsys, "validate", "--registry", str(reg), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"registry": str(reg), "valid": True, "entries": 2, "error": None}
+    reg.write_text("{")
+    code, out, err = run(capsys, "validate", "--registry", str(reg), "--json")
+    document = json.loads(out)
+    assert (code, err) == (1, "") and document["valid"] is False and document["entries"] is None
+    assert str(reg) in document["error"]
+    assert reg.read_text() == "{"  # validating never repairs
+
+
+def test_validate_says_entry_for_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reg = tmp_path / "r.json"
+    reg.write_text(dumps_registry({"bert": hub_entry("a/b")}))
+    assert run(capsys, "validate", "--registry", str(reg)) == (
+        0,
+        f"ok: {reg} holds 1 valid entry\n",
+        "",
+    )
+
+
+def test_pin_and_unpin_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], offline: None
+) -> None:
+    reg = tmp_path / "r.json"
+    reg.write_text(dumps_registry({"bert": hub_entry("google-bert/bert-base-uncased")}))
+    code, out, err = run(capsys, "pin", "Bert", "me/bert", "--registry", str(reg), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "model_type": "bert",
+        "model_id": "me/bert",
+        "requested_id": None,
+        "registry": str(reg),
+    }
+    code, out, err = run(capsys, "unpin", "bert", "--registry", str(reg), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "model_type": "bert",
+        "registry": str(reg),
+        "restored": "google-bert/bert-base-uncased",
+        "removed": False,
+    }
+    # A pin that replaced nothing: unpin removes the entry and says so.
+    assert run(capsys, "pin", "gpt2", "me/gpt2", "--registry", str(reg), "--json")[0] == 0
+    code, out, _ = run(capsys, "unpin", "gpt2", "--registry", str(reg), "--json")
+    assert code == 0 and json.loads(out)["removed"] is True and json.loads(out)["restored"] is None
+    assert set(read_registry(reg)) == {"bert"}
+    # An error stays one line on stderr, nothing on stdout, exit 1.
+    code, out, err = run(capsys, "unpin", "gpt2", "--registry", str(reg), "--json")
+    assert (code, out) == (1, "") and err.startswith("error: ") and err.count("\n") == 1
