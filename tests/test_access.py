@@ -286,7 +286,7 @@ async def test_a_redirect_to_another_host_is_not_followed_and_not_a_canonical_id
     access = await run_check(hub, "bert-base-uncased", token=TOKEN)
     assert access.status is AccessStatus.UNREACHABLE
     assert access.model_id == "bert-base-uncased" and access.requested_id is None
-    assert "another host" in access.detail
+    assert "another origin (https://evil.test)" in access.detail
     assert [r.url.host for r in hub.requests] == ["hub.test"]
 
 

@@ -75,7 +75,7 @@ def test_a_server_sent_url_with_a_bad_port_is_refused_not_a_crash(header: str) -
             return await hub.list_page("bert")
 
     if header == "location":
-        with pytest.raises(RegistryError, match="another host"):
+        with pytest.raises(RegistryError, match="another origin"):
             anyio.run(main_)
     else:
         assert anyio.run(main_).next_url is None

@@ -174,7 +174,7 @@ BEHAVIOURS = [
     ("huge", f"exceeds the {DEFAULT_MAX_BODY_BYTES}-byte cap"),
     ("slow_drip", "no complete response within 0.5 s"),
     ("hang", "no complete response within 0.5 s"),
-    ("redirect", "redirected to another host (127.0.0.2); not followed"),
+    ("redirect", "redirected to another origin (http://127.0.0.2:"),
     ("status:401:RepoNotFound", "listing 'bert': HTTP 401 (RepoNotFound)"),
     ("status:403:GatedRepo", "listing 'bert': HTTP 403 (GatedRepo)"),
     ("status:404:RepoNotFound", "listing 'bert': HTTP 404 (RepoNotFound)"),
@@ -427,5 +427,5 @@ def test_a_redirect_to_another_host_is_not_followed_with_a_scripted_transport(
 
     handler = Scripted(hostile)
     report, _ = _scripted_refresh(tmp_path, handler)
-    assert "redirected to another host (evil.test)" in report.failed["bert"]
+    assert "redirected to another origin (https://evil.test); not followed" in report.failed["bert"]
     assert {r.url.host for r in handler.requests} == {"hub.test"}

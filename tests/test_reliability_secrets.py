@@ -165,7 +165,7 @@ def test_token_never_appears_in_output_files_or_foreign_requests_of_real_process
         assert _leaks(proc.stdout) == [], args
         assert _leaks(proc.stderr) == [], args
     assert any("Traceback" in text for text in outputs), "no error path was exercised"
-    assert any("redirected to another host" in text for text in outputs)
+    assert any("redirected to another origin" in text for text in outputs)
     assert any("DEBUG" in text for text in outputs), "--verbose did not log at DEBUG"
     for name, text in _files_text(tmp_path).items():
         assert _leaks(text) == [], name
@@ -210,7 +210,7 @@ def test_refresh_all_with_debug_logging_never_shows_the_token(
     assert proc.stderr.count("\n") > 1000  # DEBUG logs of every request
     assert _leaks(proc.stdout) == [] and _leaks(proc.stderr) == []
     assert _leaks(registry.read_text()) == []
-    assert "bert: redirected to another host" in proc.stdout
+    assert "bert: redirected to another origin" in proc.stdout
 
 
 def test_exceptions_reports_and_log_records_in_process_never_hold_the_token(
@@ -290,7 +290,7 @@ def test_a_token_is_sent_only_to_the_endpoint_origin_not_to_a_same_named_other_p
             return httpx.Response(302, headers={"location": "https://hub.test:8443/api/models"})
         return httpx.Response(200, json=[])
 
-    with pytest.raises(RegistryError, match="redirected to another host"):
+    with pytest.raises(RegistryError, match="redirected to another origin"):
         anyio.run(
             lambda: aio.refresh(
                 ["bert"],

@@ -5,7 +5,7 @@ httpx underneath, with an injectable transport (tests use respx or
 headers (``_ratelimit``), a cap on every body read and a deadline on every
 attempt. httpx exceptions are translated into the package's error tree here
 and nowhere else. The token goes to the configured endpoint only: redirects
-to another host are never followed, and a pagination link to another host is
+to another origin (scheme, host or port) are never followed, and a pagination link to another host is
 followed only as the same listing query rebuilt on the endpoint.
 """
 
@@ -230,6 +230,19 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     except ValueError:  # a port out of range in a server-sent Location or Link
         return "", "", None  # equals no endpoint's origin: refused or ignored
     return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _origin_text(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` for messages: no path, query or user info."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # out of range: the host says enough
+        port = None
+    return f"{parts.scheme}://{host}" + ("" if port is None else f":{port}")
 
 
 class HubClient:
@@ -476,7 +489,7 @@ class HubClient:
             target = urljoin(url, location)
             if _origin(target) != _origin(self.endpoint):
                 raise HubResponseError(
-                    f"redirected to another host ({_origin(target)[1]}); not followed",
+                    f"redirected to another origin ({_origin_text(target)}); not followed",
                     status_code=response.status_code,
                 )
             url, params = target, None
