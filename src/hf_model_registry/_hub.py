@@ -5,8 +5,9 @@ httpx underneath, with an injectable transport (tests use respx or
 headers (``_ratelimit``), a cap on every body read and a deadline on every
 attempt. httpx exceptions are translated into the package's error tree here
 and nowhere else. The token goes to the configured endpoint only: redirects
-to another origin (scheme, host or port) are never followed, and a pagination link to another host is
-followed only as the same listing query rebuilt on the endpoint.
+to another origin (scheme, host or port) are never followed, and a pagination
+link to another host is followed only as the same listing query rebuilt on the
+endpoint.
 """
 
 from __future__ import annotations
