@@ -447,6 +447,18 @@ def test_verify_says_the_hub_is_unreachable_and_exits_0(
     assert "Error: Hub unreachable" in capsys.readouterr().out
 
 
+def test_verify_with_a_token_the_hub_refuses_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", "hf_expired_token_of_the_user")
+    with run_in_thread(valid_tokens={"hf_the_only_valid_token"}) as server:
+        code = find_models.main(["--verify", "openai-community/gpt2", "--endpoint", server.url])
+    out, err = capsys.readouterr()
+    assert code == 2
+    one_error_line(err)
+    assert "token" in err.lower() and "hf_expired_token_of_the_user" not in out + err
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -2,7 +2,8 @@
 
 Exit codes as the original's: 0, whatever the Hub or the registry said (the
 message is on stderr), and 2 for a wrong command line or an invalid value
-(a malformed model type or id, a non-http endpoint). The strict codes
+(a malformed model type or id, a non-http endpoint, a token the Hub refuses).
+The strict codes
 (1 not found or partial failure, 3 Hub unreachable) are ``hf-model-registry``'s.
 """
 
@@ -67,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
         "architectures and keep the registry file up to date.",
         epilog="Without --model-type, --verify or --update-registry: list the architectures "
         "by category with their defaults (--hyphenated-only: the hyphenated model names). "
-        "Exit code 0, or 2 for a wrong command line or invalid value (as the original); "
+        "Exit code 0, or 2 for a wrong command line, an invalid value or a token the Hub "
+        "refuses (as the original); "
         "hf-model-registry has the strict exit codes.",
     )
     parser.add_argument(
@@ -206,12 +208,17 @@ def _finish(args: argparse.Namespace, data: Any, code: int) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from . import aio
+    from ._access import AccessStatus
     from ._candidates import validate_model_id
+    from ._errors import TokenRejected
 
     model_id = validate_model_id(args.verify)  # invalid input: exit 2, before any request
     print(f"Verifying model: {model_id}")
     # Not try_model_access, which never raises: a bad endpoint or token is exit 2.
     access = run_sync(lambda: aio.check_model_access(model_id, endpoint=args.endpoint))
+    if access.status is AccessStatus.INVALID_TOKEN:
+        # A token the Hub refuses is the user's input to fix, as a bad id is: exit 2.
+        raise TokenRejected(access.detail)
     result = _legacy._access_dict(model_id, access)
     if result.get("error"):
         print(f"Error: {' '.join(str(result['error']).split())}")
