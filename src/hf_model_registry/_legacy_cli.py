@@ -3,8 +3,8 @@
 Exit codes as the original's: 0, whatever the Hub or the registry said (the
 message is on stderr), and 2 for a wrong command line or an invalid value
 (a malformed model type or id, a non-http endpoint, a token the Hub refuses).
-The strict codes
-(1 not found or partial failure, 3 Hub unreachable) are ``hf-model-registry``'s.
+The strict codes (1 not found or partial failure, 3 Hub unreachable) are
+``hf-model-registry``'s.
 """
 
 from __future__ import annotations
