@@ -6,6 +6,9 @@ Also: `pin`/`unpin` keep an original registry's spelling of a key.
 from __future__ import annotations
 
 import json
+import socket
+import ssl
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -125,3 +128,115 @@ def test_pin_and_unpin_json(
     # An error stays one line on stderr, nothing on stdout, exit 1.
     code, out, err = run(capsys, "unpin", "gpt2", "--registry", str(reg), "--json")
     assert (code, out) == (1, "") and err.startswith("error: ") and err.count("\n") == 1
+
+
+# -- 13. an endpoint addressed with the wrong scheme fails at once, with a hint ---------------
+
+TLS_DATA = Path(__file__).resolve().parent / "data" / "loopback-tls"
+
+
+class LoopbackServer:
+    """A loopback TCP server that counts connections; ``tls``: the socket is TLS-wrapped.
+
+    Plain: a request line that looks like HTTP gets ``HTTP/1.0 400``, as any HTTP
+    server answers; other bytes (a TLS ClientHello) get the same at once, or with
+    ``stall`` no answer at all (a server waiting for the end of a request line).
+    """
+
+    def __init__(self, *, tls: bool = False, stall: bool = False) -> None:
+        self.connections = 0
+        self._stall = stall
+        self._tls = tls
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.port = int(self._listener.getsockname()[1])
+        self._context: ssl.SSLContext | None = None
+        if tls:
+            self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._context.load_cert_chain(TLS_DATA / "cert.pem", TLS_DATA / "key.pem")
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._serve, daemon=True)]
+
+    def __enter__(self) -> LoopbackServer:
+        self._threads[0].start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            thread = threading.Thread(target=self._answer, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        conn.settimeout(0.1)
+        with conn:
+            if self._context is not None:
+                try:
+                    with self._context.wrap_socket(conn, server_side=True) as tls:
+                        tls.recv(1024)
+                except (OSError, ssl.SSLError):
+                    pass  # a plain request on a TLS port: the handshake fails, as on any server
+                return
+            first = b""
+            while not self._stop.is_set():
+                try:
+                    first = conn.recv(1024)
+                    break
+                except TimeoutError:
+                    continue
+            if self._stall and not first[:1].isalpha():
+                while not self._stop.is_set() and self._still_open(conn):
+                    pass
+                return
+            conn.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    def _still_open(self, conn: socket.socket) -> bool:
+        try:
+            return conn.recv(1024) != b""
+        except TimeoutError:
+            return True
+        except OSError:
+            return False
+
+
+@pytest.mark.parametrize("stall", [False, True], ids=["answers-400", "waits"])
+def test_https_to_a_plain_http_server_fails_at_once_with_a_hint(
+    stall: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "r.json"
+    with LoopbackServer(stall=stall) as server:
+        endpoint = f"https://127.0.0.1:{server.port}"
+        argv = ["refresh", "bert", "--registry", str(reg), "--endpoint", endpoint]
+        code, out, err = run(capsys, *argv, "--connect-timeout", "0.5")
+        connections = server.connections
+    assert (code, out) == (3, "")
+    hint = (
+        f"{endpoint} answers in plain HTTP, not TLS; did you mean http://127.0.0.1:{server.port}?"
+    )
+    assert hint in err
+    assert connections == 2  # one attempt and one probe: no retries
+    assert not reg.exists()
+
+
+def test_http_to_a_tls_server_fails_at_once_with_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    with LoopbackServer(tls=True) as server:
+        endpoint = f"http://127.0.0.1:{server.port}"
+        code, out, err = run(capsys, "check", "a/b", "--endpoint", endpoint, "--json")
+        connections = server.connections
+    document = json.loads(out)
+    assert (code, err) == (3, "") and document["status"] == "unreachable"
+    assert document["detail"] == (
+        f"{endpoint} answers in TLS; did you mean https://127.0.0.1:{server.port}?"
+    )
+    assert connections == 2  # one attempt and one probe: no retries

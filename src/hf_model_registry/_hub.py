@@ -224,6 +224,57 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+_PROBE_SECONDS = 2.0
+
+
+def _other_scheme(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return ("http" if scheme == "https" else "https") + "://" + rest
+
+
+def _tls_failed(exc: BaseException) -> bool:
+    """Whether a connect error came from the TLS handshake (the TCP connection worked)."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # a cause chain is short; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError) and not isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+async def _speaks_other_scheme(url: str, seconds: float) -> bool:
+    """Whether ``url``'s server answers in the protocol its scheme does not say.
+
+    For https: a plain ``HEAD`` (no token) answered by ``HTTP/``. For http: a TLS
+    handshake that completes; it sends no data, so the certificate is not checked.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    tls = parts.scheme == "http"
+    port = parts.port or (80 if tls else 443)
+    try:
+        with anyio.fail_after(seconds):
+            if tls:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                secure = await anyio.connect_tcp(
+                    host, port, ssl_context=context, tls_standard_compatible=False
+                )
+                await secure.aclose()
+                return True
+            async with await anyio.connect_tcp(host, port) as plain:
+                await plain.send(b"HEAD / HTTP/1.0\r\n\r\n")
+                head = b""
+                while len(head) < 5:
+                    head += await plain.receive(5 - len(head))
+                return head == b"HTTP/"
+    except (OSError, TimeoutError, ssl.SSLError, anyio.EndOfStream, anyio.BrokenResourceError):
+        return False
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     try:
@@ -289,6 +340,7 @@ class HubClient:
         self._clients: list[httpx.AsyncClient] = []
         self._next_client: Iterator[int] | None = None
         self._token_rejected = False
+        self._wrong_scheme: bool | None = None  # probed on the first failure that may mean it
         self.stats = ClientStats()
 
     @property
@@ -403,17 +455,25 @@ class HubClient:
                     return RawResponse(status, response.headers, body, str(response.url))
         except TimeoutError:
             raise _Retryable(f"no complete response within {self._attempt_timeout:g} s") from None
-        except httpx.ConnectError:
+        except httpx.ConnectError as exc:
+            if _tls_failed(exc):
+                await self._refuse_wrong_scheme()
             raise _Retryable(f"cannot connect to {self.endpoint}", connect=True) from None
         except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout):  # a plain server may wait out TLS
+                await self._refuse_wrong_scheme()
             raise _Retryable(f"{type(exc).__name__} from {self.endpoint}") from None
         except httpx.RemoteProtocolError as exc:
+            if not answered:
+                await self._refuse_wrong_scheme()
             # Something answered, but not in HTTP: not "unreachable" once retries fail.
             raise _Retryable(
                 f"{type(exc).__name__} from {self.endpoint}: the server's answer is not HTTP",
                 protocol=True,
             ) from None
         except httpx.TransportError as exc:
+            if not answered:
+                await self._refuse_wrong_scheme()
             raise _Retryable(f"{type(exc).__name__} talking to {self.endpoint}") from None
         except httpx.DecodingError:
             # The server's Content-Encoding does not match its body: not transient.
@@ -423,6 +483,22 @@ class HubClient:
         finally:
             if not answered:
                 self.pacer.forget(ticket)
+
+    async def _refuse_wrong_scheme(self) -> None:
+        """Raise ``HubUnavailable`` with a hint if the endpoint speaks the other protocol.
+
+        A TLS endpoint that answers plain HTTP (or the reverse) fails every attempt
+        the same way, some only after the connect timeout: one probe, once per
+        client, turns that into an immediate error that says what to change.
+        """
+        if self._wrong_scheme is None and self._transport is None:
+            timeout = min(_PROBE_SECONDS, self._timeout.connect or _PROBE_SECONDS)
+            self._wrong_scheme = await _speaks_other_scheme(self.endpoint, timeout)
+        if self._wrong_scheme:
+            speaks = "plain HTTP, not TLS" if self.endpoint.startswith("https:") else "TLS"
+            raise HubUnavailable(
+                f"{self.endpoint} answers in {speaks}; did you mean {_other_scheme(self.endpoint)}?"
+            )
 
     def _server_wait(self, headers: Mapping[str, str], status: int) -> float | None:
         retry_after = parse_retry_after(headers.get("retry-after"))
