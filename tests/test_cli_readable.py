@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,3 +242,68 @@ def test_http_to_a_tls_server_fails_at_once_with_a_hint(capsys: pytest.CaptureFi
         f"{endpoint} answers in TLS; did you mean https://127.0.0.1:{server.port}?"
     )
     assert connections == 2  # one attempt and one probe: no retries
+
+
+# -- 11. help that reads well ------------------------------------------------------------------
+
+COMMANDS = [
+    "recommend",
+    "show",
+    "types",
+    "validate",
+    "refresh",
+    "refresh-all",
+    "explain",
+    "pin",
+    "unpin",
+    "check",
+]
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_has_no_python_types_braces_or_doubled_brackets(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, *([command] if command else []), "--help")
+    assert (code, err) == (0, "")
+    for junk in ("<str>", "<list", "<float>", "<int>", "[[", "]]", "{", "}", "default: ("):
+        assert junk not in out, (command, junk)
+    assert "......" not in out
+
+
+def test_help_writes_usage_and_defaults_as_people_do(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "refresh", "--help")[1]
+    assert "Usage: hf-model-registry refresh [OPTIONS] TYPE...\n" in out
+    assert "[default: 2B]" in " ".join(out.split())
+    assert "[default: 0 (refresh all)]" in " ".join(out.split())
+    out = run(capsys, "show", "--help")[1]
+    assert "Usage: hf-model-registry show [OPTIONS] [MODEL_TYPE]\n" in out
+    out = run(capsys, "pin", "--help")[1]
+    assert "Usage: hf-model-registry pin [OPTIONS] MODEL_TYPE MODEL_ID\n" in out
+
+
+def test_command_summaries_are_whole_sentences(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "--help")[1]
+    listed = out.split("Commands:\n", 1)[1].splitlines()
+    summaries = {line.split()[0]: line.split(None, 1)[1] for line in listed if line.strip()}
+    assert list(summaries) == COMMANDS
+    for command, summary in summaries.items():
+        assert summary[0].isupper() and summary.endswith(".") and "..." not in summary, command
+
+
+def test_simulator_help_lists_defaults_and_behaviours() -> None:
+    from hf_model_registry.simulator._state import _PLAIN_BEHAVIORS, DEFAULT_HUB_TYPES
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hf_model_registry.simulator", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = " ".join(result.stdout.split())
+    for default in ("127.0.0.1", "300.0", "6"):
+        assert f"(default: {default})" in text
+    assert "(default: unlimited)" in text
+    for behaviour in _PLAIN_BEHAVIORS:
+        assert f" {behaviour} " in text
+    assert "status:CODE[:X-Error-Code]" in text and ", ".join(DEFAULT_HUB_TYPES) in text

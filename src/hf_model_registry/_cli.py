@@ -34,6 +34,50 @@ from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
 
 
+class _Command(typer.core.TyperCommand):
+    """Help as people write it: ``MODEL_TYPE``, ``[MODEL_TYPE]``, ``TYPE...``.
+
+    Typer writes a required argument as ``{MODEL_TYPE}``, lists arguments with
+    their Python type (``<str>``) and puts a written default in parentheses.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                pieces.append(self._argument_name(param, usage=True))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            name, text = record
+            if isinstance(param, typer.core.TyperArgument):
+                arguments.append((self._argument_name(param, usage=False), text))
+            else:
+                if isinstance(getattr(param, "show_default", None), str):
+                    written = param.show_default  # type: ignore[attr-defined]
+                    text = text.replace(f"default: ({written})", f"default: {written}")
+                options.append((name, text))
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    @staticmethod
+    def _argument_name(param: Any, *, usage: bool) -> str:
+        name = str(param.metavar or param.name).upper()
+        if param.nargs != 1:
+            name += "..."
+        return f"[{name}]" if usage and not param.required else name
+
+
 app = typer.Typer(
     name="hf-model-registry",
     help=(
@@ -136,6 +180,7 @@ def _root(
             "--verbose",
             "-v",
             count=True,
+            show_default=False,
             help="Show what the tool asks, chooses, waits for and retries, and tracebacks "
             "on errors; -vv adds the HTTP stack's internals. Works before or after the command.",
         ),
@@ -146,6 +191,7 @@ def _root(
             "--quiet",
             "-q",
             count=True,
+            show_default=False,
             help="No progress bar or summary; -qq: errors only, no warnings either.",
         ),
     ] = 0,
@@ -284,7 +330,7 @@ def user_model_type(
     raise InvalidModelType(message)
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Print the default model id for an architecture.")
 def recommend(
     model_type: ModelTypeArg,
     registry: RegistryOption = None,
@@ -319,10 +365,10 @@ def recommend(
     logging.getLogger("hf_model_registry").info("answer from %s", answer.source)
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Show the registry's entries.")
 def show(
     model_type: Annotated[
-        str | None, typer.Argument(metavar="[MODEL_TYPE]", help="One architecture; all if omitted.")
+        str | None, typer.Argument(metavar="MODEL_TYPE", help="One architecture; all if omitted.")
     ] = None,
     registry: RegistryOption = None,
     as_json: JsonOption = False,
@@ -361,7 +407,7 @@ def show(
         typer.echo(printable(line))  # a registry file may come from anywhere
 
 
-@app.command()
+@app.command(cls=_Command, short_help="List every architecture with its category.")
 def types(as_json: JsonOption = False) -> None:
     """List every architecture of the table with its category."""
     from ._architectures import all_architectures
@@ -385,7 +431,7 @@ def types(as_json: JsonOption = False) -> None:
         typer.echo(f"{a.name:<36} {a.category}")
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Check that a registry file is valid.")
 def validate(registry: RegistryOption = None, as_json: JsonOption = False) -> None:
     """Check that the registry file parses and matches the schema (exit 1 if not)."""
     from ._registry import read_registry
@@ -615,11 +661,11 @@ def _run_refresh(
         raise typer.Exit(EXIT_FAILED)
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Refresh the given architectures from the Hub.")
 def refresh(
     types_: Annotated[
         list[str],
-        typer.Argument(metavar="TYPE...", help="Architectures to refresh, e.g. bert gpt2 t5."),
+        typer.Argument(metavar="TYPE", help="Architectures to refresh, e.g. bert gpt2 t5."),
     ],
     registry: RegistryOption = None,
     endpoint: EndpointOption = None,
@@ -644,7 +690,7 @@ def refresh(
     _run_refresh(**locals())  # every parameter, forwarded by name
 
 
-@app.command("refresh-all")
+@app.command("refresh-all", cls=_Command, short_help="Refresh every architecture from the Hub.")
 def refresh_all(
     registry: RegistryOption = None,
     endpoint: EndpointOption = None,
@@ -668,7 +714,7 @@ def refresh_all(
     _run_refresh(None, **locals())  # every parameter, forwarded by name
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Show how an architecture's candidates rank, and why.")
 def explain(
     model_type: ModelTypeArg,
     endpoint: EndpointOption = None,
@@ -732,7 +778,7 @@ def _canonical_id(model_id: str, endpoint: str | None, token: str | None) -> str
     return access.model_id
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Pin an architecture's default to a model id.")
 def pin(
     model_type: ModelTypeArg,
     model_id: ModelIdArg,
@@ -792,7 +838,7 @@ def pin(
     typer.echo(printable(f"pinned {key} -> {model_id}{moved} in {path}"))
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Remove a pin and restore what it replaced.")
 def unpin(
     model_type: ModelTypeArg, registry: RegistryOption = None, as_json: JsonOption = False
 ) -> None:
@@ -858,7 +904,7 @@ def _status_slug(status: Any) -> str:
     return slugs.get(status, re.sub(r"[^a-z0-9]+", "-", str(status).lower()).strip("-"))
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Check whether a model can be downloaded.")
 def check(
     model_id: ModelIdArg,
     endpoint: EndpointOption = None,
