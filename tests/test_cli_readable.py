@@ -6,6 +6,7 @@ Also: `pin`/`unpin` keep an original registry's spelling of a key.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import ssl
 import subprocess
@@ -307,3 +308,126 @@ def test_simulator_help_lists_defaults_and_behaviours() -> None:
     for behaviour in _PLAIN_BEHAVIORS:
         assert f" {behaviour} " in text
     assert "status:CODE[:X-Error-Code]" in text and ", ".join(DEFAULT_HUB_TYPES) in text
+
+
+# -- 12. output for people on a terminal, stable lines in a pipe -------------------------------
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """stdout looks like a 100-column terminal to the command line."""
+    from hf_model_registry import _cli
+
+    monkeypatch.setattr(_cli, "_stdout_isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+def test_show_on_a_terminal_is_a_table_with_a_header_and_markup_stays_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], terminal: None, offline: None
+) -> None:
+    reg = tmp_path / "r.json"
+    odd = hub_entry("org/x", source="[red]odd[/red]")
+    reg.write_text(dumps_registry({"bert": odd, "gpt2": hub_entry("openai-community/gpt2")}))
+    assert run(capsys, "pin", "gpt2", "me/gpt2", "--registry", str(reg))[0] == 0
+    code, out, err = run(capsys, "show", "--registry", str(reg))
+    assert (code, err) == (0, "")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    header = next(line for line in plain.splitlines() if "model type" in line)
+    assert header.split() == ["model", "type", "default", "model", "updated", "notes"]
+    rows = {line.split()[0]: line for line in plain.splitlines() if line.strip()[:1].islower()}
+    assert "[red]odd[/red]" in rows["bert"]  # text, not read as markup
+    assert "me/gpt2" in rows["gpt2"] and "pinned" in rows["gpt2"]
+    # Aligned: every row's model id starts in the header's column.
+    column = header.index("default model")
+    assert rows["bert"].index("org/x") == rows["gpt2"].index("me/gpt2") == column
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    no_color: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    terminal: None,
+) -> None:
+    reg = tmp_path / "r.json"
+    reg.write_text(dumps_registry({"bert": hub_entry("a/b", source="static")}))
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    out = run(capsys, "show", "--registry", str(reg))[1]
+    colours = re.findall(r"\x1b\[([0-9;]*)m", out)
+    assert any(code in ("1", "2") for code in colours)  # bold header, dim notes: styles
+    # No foreground or background colour codes (30-49, 90-107) under NO_COLOR.
+    coloured = [c for c in colours for n in c.split(";") if n and 30 <= int(n) <= 107]
+    assert not coloured if no_color else True
+
+
+def test_show_in_a_pipe_stays_one_plain_line_per_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "r.json"
+    entry = hub_entry("a/b", source="static")
+    reg.write_text(dumps_registry({"bert": entry}))
+    out = run(capsys, "show", "--registry", str(reg))[1]
+    assert out == f"{'bert':<28} a/b  {entry['updated_at']}  [static, hand-checked]\n"
+
+
+def test_summary_drops_zero_counts_and_agrees_in_number() -> None:
+    from hf_model_registry._progress import summary_lines
+    from hf_model_registry._refresh import Outcome, RefreshReport
+
+    report = RefreshReport(registry=None)
+    report.outcomes["bert"] = Outcome("bert", "updated")
+    report.requests = 1
+    first = summary_lines(report)[0]
+    assert first.startswith("1 architecture in ") and first.endswith(
+        ", 1 request: 1 updated, 0 failed"
+    )
+    report.outcomes["gpt2"] = Outcome("gpt2", "updated")
+    report.requests, report.retries = 3, 1
+    first = summary_lines(report)[0]
+    assert first.startswith("2 architectures in ")
+    assert first.endswith(", 3 requests (1 retried): 2 updated, 0 failed")
+
+
+def test_progress_shows_an_eta() -> None:
+    import io
+
+    from rich.console import Console
+
+    from hf_model_registry._progress import RefreshProgress
+    from hf_model_registry._refresh import Outcome
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120, no_color=True)
+    with RefreshProgress(4, enabled=True, console=console) as progress:
+        progress.advance(Outcome("bert", "updated"))
+    assert "eta" in screen.getvalue() and "1/4" in screen.getvalue()
+
+
+def test_ctrl_c_says_interrupted_and_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hf_model_registry import _registry
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_registry, "read_registry", interrupt)
+    assert run(capsys, "show") == (130, "", "interrupted\n")
+
+
+def test_explain_on_a_terminal_highlights_the_chosen_row_and_fits_the_width(
+    capsys: pytest.CaptureFixture[str], terminal: None
+) -> None:
+    from hf_model_registry.simulator import run_in_thread
+
+    with run_in_thread() as sim:
+        code, out, err = run(capsys, "explain", "gpt2", "--endpoint", sim.url)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    chosen = next(line for line in lines if "openai-community/gpt2 " in line)
+    assert "\x1b[1;32m" in chosen  # bold green
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    assert max(len(line.rstrip()) for line in plain) <= 100  # wrapped to COLUMNS
+    assert "default: openai-community/gpt2: the documented checkpoint" in out

@@ -395,16 +395,41 @@ def show(
     if as_json:
         _emit_json(data)
         return
+    console = _terminal()
+    if console is not None:
+        from ._progress import registry_table
+
+        console.print(registry_table(data, lambda e: ", ".join(_entry_flags(e))))
+        return
     for name in sorted(data):
         entry = data[name]
-        flags = []
-        if entry.get("pinned"):
-            flags.append("pinned")
-        if "source" in entry:
-            flags.append(_source_words(entry["source"]))
+        flags = _entry_flags(entry)
         suffix = f"  [{', '.join(flags)}]" if flags else ""
         line = f"{name:<28} {entry['default_model']}  {entry.get('updated_at', '')}{suffix}"
         typer.echo(printable(line))  # a registry file may come from anywhere
+
+
+def _entry_flags(entry: dict[str, Any]) -> list[str]:
+    flags = ["pinned"] if entry.get("pinned") else []
+    if "source" in entry:
+        flags.append(_source_words(entry["source"]))
+    return flags
+
+
+def _stdout_isatty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _terminal() -> Any:
+    """A rich console on stdout when it is a terminal, else None: pipes get plain lines.
+
+    Rich turns colour off by itself under ``NO_COLOR`` (and ``TERM=dumb``).
+    """
+    if not _stdout_isatty():
+        return None
+    from rich.console import Console
+
+    return Console(file=sys.stdout, force_terminal=True, highlight=False)
 
 
 @app.command(cls=_Command, short_help="List every architecture with its category.")
@@ -745,8 +770,24 @@ def explain(
         )
         _emit_json(document)
     else:
-        for line in ranking_lines(ranking):
-            typer.echo(line)
+        console = _terminal()
+        if console is not None:
+            from ._progress import ranking_table
+
+            console.print(ranking_table(ranking))
+            chosen = ranking.chosen.id if ranking.chosen else "none"
+            lines = [f"default: {chosen}: {ranking.reason}"]
+            if ranking.test_model is not None:
+                lines.append(
+                    f"test model: {ranking.test_model.id} (random weights, for fast tests)"
+                )
+            from rich.text import Text
+
+            for line in lines:
+                console.print(Text(printable(line)))  # wrapped to the width, never markup
+        else:
+            for line in ranking_lines(ranking):
+                typer.echo(line)
         fallback = "none" if offline is None else f"{offline[0]} ({_source_words(offline[1])})"
         typer.echo(f"offline: {fallback}")
     if ranking.chosen is None:
@@ -997,5 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("interrupted", err=True)
         return 130
+    if result == 130:  # Typer turns Ctrl-C into a silent Exit(130)
+        typer.echo("interrupted", err=True)
     # In non-standalone mode an Exit's code is returned instead of raised.
     return result if isinstance(result, int) else EXIT_OK

@@ -14,15 +14,23 @@ if TYPE_CHECKING:
     from ._refresh import Outcome, RefreshReport
     from ._selection import Ranking
 
-__all__ = ["RefreshProgress", "ranking_json", "ranking_lines", "summary_lines"]
+__all__ = [
+    "RefreshProgress",
+    "ranking_json",
+    "ranking_lines",
+    "ranking_table",
+    "registry_table",
+    "summary_lines",
+]
 
 
 class RefreshProgress:
     """A rich progress bar on stderr, or nothing when disabled (not a TTY, ``--quiet``)."""
 
-    def __init__(self, total: int, *, enabled: bool) -> None:
+    def __init__(self, total: int, *, enabled: bool, console: Any = None) -> None:
         self._total = total
         self._enabled = enabled
+        self._console = console
         self._progress: Any = None
         self._task: Any = None
         self.failed = 0
@@ -36,15 +44,18 @@ class RefreshProgress:
                 Progress,
                 TextColumn,
                 TimeElapsedColumn,
+                TimeRemainingColumn,
             )
 
             self._progress = Progress(
                 TextColumn("refreshing"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("{task.fields[last]}"),
                 TimeElapsedColumn(),
-                console=Console(stderr=True),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[last]}"),
+                console=self._console or Console(stderr=True),
                 transient=False,
             )
             self._progress.__enter__()
@@ -70,6 +81,10 @@ class RefreshProgress:
             self._progress.__exit__(exc_type, exc, tb)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def summary_lines(report: RefreshReport) -> list[str]:
     """A readable summary: counts, each changed default, each failure."""
     counts = {
@@ -77,13 +92,22 @@ def summary_lines(report: RefreshReport) -> list[str]:
         "unchanged": len(report.names("unchanged")),
         "no candidates": len(report.names("no-candidates")),
         "skipped": len(report.names("skipped", "pinned")),
-        "failed": len(report.failed),
     }
+    # Zero counts say nothing, except failures: "0 failed" is what a script checks.
+    outcomes = [f"{n} {label}" for label, n in counts.items() if n]
+    outcomes.append(f"{len(report.failed)} failed")
+    trouble = [
+        f"{n} {label}"
+        for label, n in (("rate-limited", report.rate_limited), ("retried", report.retries))
+        if n
+    ]
+    total = sum(counts.values()) + len(report.failed)
     lines = [
-        f"{sum(counts.values())} architectures in {report.seconds:.1f} s, "
-        f"{report.requests} requests "
-        f"({report.rate_limited} rate-limited, {report.retries} retried): "
-        + ", ".join(f"{n} {label}" for label, n in counts.items()),
+        f"{_count(total, 'architecture')} in {report.seconds:.1f} s, "
+        f"{_count(report.requests, 'request')}"
+        + (f" ({', '.join(trouble)})" if trouble else "")
+        + ": "
+        + ", ".join(outcomes),
     ]
     changed = [o for o in report.changed if o.old_default is not None]
     added = [o.model_type for o in report.changed if o.old_default is None]
@@ -139,6 +163,67 @@ def ranking_lines(ranking: Ranking) -> list[str]:
     if ranking.test_model is not None:
         lines.append(f"test model: {ranking.test_model.id} (random weights, for fast tests)")
     return [printable(line) for line in lines]  # reasons quote the Hub's tags
+
+
+def ranking_table(ranking: Ranking) -> Any:
+    """``explain`` for a terminal: a rich table, reasons wrapped, the chosen row highlighted."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    arch = ranking.architecture
+    table = Table(
+        title=Text(printable(f"{arch.name} (Hub tag {arch.hub_type}, {arch.category})")),
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+    )
+    # Everything but the reason on one line: the reason takes the rest of the width.
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("model", overflow="fold")
+    table.add_column("downloads", justify="right", no_wrap=True)
+    table.add_column("params", justify="right", no_wrap=True)
+    table.add_column("verdict (tier)", no_wrap=True)
+    table.add_column("reason", overflow="fold", ratio=1)
+    for j in ranking.judgements:
+        verdict = str(j.verdict) if j.tier is None else f"{j.verdict} ({j.tier})"
+        cells = (
+            "" if j.rank is None else str(j.rank),
+            j.candidate.id,
+            f"{j.candidate.downloads:,}",
+            _size(j.params),
+            verdict,
+            j.reason,
+        )
+        # Text, not markup: ids and reasons quote the Hub, which may send "[bold]".
+        table.add_row(
+            *(Text(printable(c)) for c in cells),
+            style="bold green" if j.verdict == "chosen" else None,
+        )
+    return table
+
+
+def registry_table(data: dict[str, Any], describe: Any) -> Any:
+    """``show`` for a terminal: one row per entry under a header; ``describe`` gives its notes."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("model type", no_wrap=True)
+    table.add_column("default model", overflow="fold")
+    table.add_column("updated", no_wrap=True, min_width=25)
+    table.add_column("notes", overflow="fold", ratio=1)
+    for name in sorted(data):
+        entry = data[name]
+        cells = (name, str(entry["default_model"]), str(entry.get("updated_at", "")))
+        # Text, not markup: a registry file may come from anywhere.
+        table.add_row(
+            *(Text(printable(c)) for c in cells),
+            Text(printable(describe(entry)), style="dim"),
+            style="bold" if entry.get("pinned") else None,
+        )
+    return table
 
 
 def ranking_json(ranking: Ranking) -> dict[str, Any]:
