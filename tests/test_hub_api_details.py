@@ -176,7 +176,7 @@ def test_pin_stores_the_canonical_id_of_a_legacy_id_and_says_so(
     assert "bert-base-uncased" not in entry["models"]
 
 
-def test_pin_keeps_a_canonical_id_as_is_and_warns_about_an_unknown_one(
+def test_pin_keeps_a_canonical_id_as_is_and_refuses_an_unknown_one_unless_forced(
     hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry = tmp_path / "reg.json"
@@ -185,6 +185,10 @@ def test_pin_keeps_a_canonical_id_as_is_and_warns_about_an_unknown_one(
     assert code == 0 and err == f"created a new registry file {registry}\n"
     assert out.strip() == f"pinned gpt2 -> openai-community/gpt2 in {registry}"
     code, out, err = run(capsys, "pin", "t5", "someone/my-private-t5", *reg)
+    assert code == 1 and out == ""
+    assert "someone/my-private-t5 is not on the Hub" in err and "--force" in err
+    assert "t5" not in read_registry(registry)
+    code, out, err = run(capsys, "pin", "t5", "someone/my-private-t5", *reg, "--force")
     assert code == 0
     assert "warning: someone/my-private-t5 not confirmed on the Hub" in err
     assert read_registry(registry)["t5"]["default_model"] == "someone/my-private-t5"
@@ -330,3 +334,24 @@ def test_a_mirror_passing_the_absolute_link_through_still_gets_the_next_page(
     )
     assert second.url.params.get("cursor") == "page2"
     assert all(r.headers["authorization"] == f"Bearer {GOOD_TOKEN}" for r in mirror.requests)
+
+
+def test_pin_warns_about_a_gated_repo_and_another_architectures_model(
+    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "reg.json"
+    reg = ["--registry", str(registry), "--endpoint", hub.url]
+    code, _, err = run(capsys, "pin", "llama", "meta-llama/Llama-3.2-1B", *reg)
+    assert code == 0
+    assert "warning: meta-llama/Llama-3.2-1B cannot be downloaded without access" in err
+    code, _, err = run(capsys, "pin", "bert", "openai-community/gpt2", *reg)
+    assert code == 0
+    assert "warning: openai-community/gpt2 is a 'gpt2' model, not 'bert'" in err
+    code, _, err = run(capsys, "pin", "gpt2", "openai-community/gpt2", *reg)
+    assert code == 0 and "warning" not in err
+    data = read_registry(registry)
+    assert {k: v["default_model"] for k, v in data.items()} == {
+        "llama": "meta-llama/Llama-3.2-1B",
+        "bert": "openai-community/gpt2",
+        "gpt2": "openai-community/gpt2",
+    }

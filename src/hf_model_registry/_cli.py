@@ -794,12 +794,17 @@ def explain(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _canonical_id(model_id: str, endpoint: str | None, token: str | None) -> str:
-    """The id to pin: the Hub's canonical id when ``model_id`` is a legacy one.
+def _confirmed_id(
+    model_id: str, hub_type: str, endpoint: str | None, token: str | None, *, force: bool
+) -> str:
+    """The id to pin, confirmed on the Hub: its canonical id when ``model_id`` is a legacy one.
 
-    Offline (``HF_HUB_OFFLINE``, ``USE_STATIC_REGISTRY``) the id is taken as given;
-    an unreachable Hub or an unknown id only earns a warning, but a token the Hub
-    refuses is an error: it would fail every later request too.
+    A pin is never refreshed, so a wrong one would be served for good: an id the Hub
+    does not know (or will not show) is refused unless ``force``; a gated repo, or one
+    whose ``config.model_type`` is not ``hub_type``, earns a warning. Offline
+    (``HF_HUB_OFFLINE``, ``USE_STATIC_REGISTRY``) or with the Hub unreachable the id is
+    taken as given, with a warning for the latter. A token the Hub refuses is an error:
+    it would fail every later request too.
     """
     if _config.network_disabled():
         return model_id
@@ -809,14 +814,29 @@ def _canonical_id(model_id: str, endpoint: str | None, token: str | None) -> str
     from ._access import AccessStatus
 
     access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
+    detail = f" ({access.detail})" if access.detail else ""
     if access.status is AccessStatus.INVALID_TOKEN:
         raise TokenRejected(access.detail)
-    if access.status in (AccessStatus.NOT_FOUND, AccessStatus.UNREACHABLE):
-        detail = f" ({access.detail})" if access.detail else ""
-        typer.echo(
-            f"warning: {model_id} not confirmed on the Hub: {access.status}{detail}", err=True
+    if access.status is AccessStatus.NOT_FOUND and not force:
+        raise UnknownModelType(
+            printable(
+                f"{model_id} is not on the Hub, or not visible with this token: "
+                f"{access.status}{detail}; pass --force to pin it anyway"
+            )
         )
+    if access.status in (AccessStatus.NOT_FOUND, AccessStatus.UNREACHABLE):
+        _warn(f"{model_id} not confirmed on the Hub: {access.status}{detail}")
+    elif not access.available:
+        _warn(f"{model_id} cannot be downloaded without access: {access.status}{detail}")
+    config = access.info.get("config")
+    found_type = config.get("model_type") if isinstance(config, dict) else None
+    if isinstance(found_type, str) and found_type != hub_type:
+        _warn(f"{access.model_id} is a {found_type!r} model, not {hub_type!r}")
     return access.model_id
+
+
+def _warn(message: str) -> None:
+    typer.echo(printable(f"warning: {message}"), err=True)
 
 
 @app.command(cls=_Command, short_help="Pin an architecture's default to a model id.")
@@ -831,11 +851,21 @@ def pin(
         typer.Option("--new", help="MODEL_TYPE is a new type, not a typo of a known one."),
     ] = False,
     as_json: JsonOption = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Pin even when the Hub says MODEL_ID does not exist or cannot be seen "
+            "with this token.",
+        ),
+    ] = False,
 ) -> None:
     """Pin MODEL_TYPE's default to MODEL_ID; no refresh will change it until unpin.
 
-    MODEL_ID is looked up on the Hub first (not with HF_HUB_OFFLINE=1): a legacy id
-    such as bert-base-uncased is pinned under the canonical id it redirects to.
+    MODEL_ID is looked up on the Hub first (not with HF_HUB_OFFLINE=1): an id the Hub
+    does not know is refused unless --force; a gated repo or another architecture's
+    model earns a warning; a legacy id such as bert-base-uncased is pinned under the
+    canonical id it redirects to.
     """
     from ._candidates import validate_model_id
     from ._names import resolve_name
@@ -853,7 +883,12 @@ def pin(
         name, aliases = resolve_name(typed)
         validate_model_id(model_id)
         check_writable(path)  # before asking the Hub: a pin that cannot be saved costs nothing
-        requested, model_id = model_id, _canonical_id(model_id, endpoint, token)
+        from ._architectures import get_architecture
+
+        arch = get_architecture(name)
+        hub_type = name if arch is None else arch.hub_type
+        requested = model_id
+        model_id = _confirmed_id(model_id, hub_type, endpoint, token, force=force)
         keys: list[str] = []
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
