@@ -170,7 +170,7 @@ def test_corrupt_registry_warns_once_and_answers_from_static(
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "../x", "bert&author=x", "bert base", "BERT", "bert\n", "b\x00", "x" * 65, "\uff42ert"],
+    ["", "../x", "bert&author=x", "bert base", "bert\n", "b\x00", "x" * 65, "\uff42ert"],
 )
 def test_invalid_model_types_raise_with_the_value_shown_safely(bad: str) -> None:
     with pytest.raises(InvalidModelType) as info:
@@ -273,3 +273,19 @@ def test_sync_facade_inside_trio_runs_the_core_in_a_thread(
 
     assert anyio.run(main, backend="trio") == "a/old"
     assert calls == ["bert"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Bert", "google-bert/bert-base-uncased"),
+        ("gpt_j", "EleutherAI/gpt-j-6b"),
+        ("GPT-J", "EleutherAI/gpt-j-6b"),
+        ("XLM_RoBERTa", "FacebookAI/xlm-roberta-base"),
+    ],
+)
+def test_the_library_accepts_the_spellings_the_command_line_accepts(
+    typed: str, expected: str, offline: None
+) -> None:
+    assert _lookup.get_recommended_default_model(typed) == expected
+    assert find_models.get_recommended_default_model(typed) == expected
