@@ -142,7 +142,7 @@ def test_moved_documented_checkpoint_is_found_under_a_repo_of_the_same_name() ->
     assert ranking.chosen == base
     verdict, tier, reason = verdict_of(ranking, sst2.id)
     assert (verdict, tier) == (Verdict.RANKED, Tier.DERIVATIVE)
-    assert reason == "distilbert-base-uncased plus a task suffix; originals preferred"
+    assert reason == "distilbert-base-uncased plus a task or language suffix; originals preferred"
 
 
 def test_a_language_fine_tune_without_tag_loses_to_its_listed_parent() -> None:
@@ -295,3 +295,14 @@ def test_every_survivor_has_a_tier_and_every_candidate_a_reason() -> None:
     for j in ranking.judgements:
         assert j.reason
         assert (j.tier is None) is (j.verdict is Verdict.REJECTED)
+
+
+def test_the_reason_says_whether_the_canonical_family_was_listed_at_all() -> None:
+    gpt2 = arch("gpt2", "openai-community/gpt2")
+    absent = rank([real("microsoft/DialoGPT-small")], gpt2)
+    assert absent.reason.startswith(
+        "the documented openai-community/gpt2 and its organisation are not listed; "
+    )
+    gated = dataclasses.replace(real("openai-community/gpt2"), gated="manual")
+    present = rank([gated, real("microsoft/DialoGPT-small")], gpt2)
+    assert present.reason.startswith("no checkpoint of the canonical family survived; ")

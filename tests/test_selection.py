@@ -117,7 +117,7 @@ def test_gpt2_default_is_openai_community_gpt2_not_the_spanish_fine_tune() -> No
     spanish = judgement(ranking, "datificate/gpt2-small-spanish")
     assert spanish.verdict is Verdict.RANKED
     assert spanish.tier is Tier.DERIVATIVE
-    assert spanish.reason == "gpt2 plus a task suffix; originals preferred"
+    assert spanish.reason == "gpt2 plus a task or language suffix; originals preferred"
     alpaca = judgement(ranking, "vicgalle/gpt2-alpaca")
     assert alpaca.reason == "fine-tune of openai-community/gpt2; originals preferred"
     assert judgement(ranking, "QuantFactory/gpt2-GGUF").verdict is Verdict.REJECTED

@@ -124,16 +124,17 @@ def model_for(answer: Answer, *, tiny: bool) -> str:
     """The answer's model id, or with ``tiny`` its entry's random-weight ``test_model``.
 
     Without a test model (static answers, listings with no fixture) the default stands,
-    with a note in the log, so a caller asking for a tiny model still gets a loadable one.
+    with a warning in the log, so a caller asking for a tiny model still gets a loadable
+    one and knows it is not tiny.
     """
     if not tiny:
         return answer.model_id
     test_model = (answer.entry or {}).get("test_model")
     if isinstance(test_model, str):
         return test_model
-    _log.info(
+    _log.warning(
         "hf_model_registry",
-        "no test model known for %s; using the default %s",
+        "no test model known for %s (a refresh from the Hub records one); using the default %s",
         answer.model_type,
         answer.model_id,
     )

@@ -341,7 +341,7 @@ def recommend(
         typer.Option(
             "--tiny",
             help="Print the architecture's random-weight test model instead, for fast tests "
-            "(the default when none is known; a note says so with -v).",
+            "(the default, with a warning, when none is known: static answers have none).",
         ),
     ] = False,
 ) -> None:

@@ -350,6 +350,11 @@ def _family(unique: list[Candidate], architecture: Architecture) -> _Family:
     return _Family(found, frozenset(orgs), names | {_name(doc)})
 
 
+def _family_listed(unique: list[Candidate], family: _Family) -> bool:
+    """Whether the listing holds the documented checkpoint or any repo of its organisation."""
+    return family.documented is not None or any(_org(c.id) in family.orgs for c in unique)
+
+
 def _tier(candidate: Candidate, family: _Family, policy: Policy) -> tuple[Tier, str]:
     """The candidate's tier and, when it is not canonical, why."""
     if _is_fixture(candidate):
@@ -361,7 +366,7 @@ def _tier(candidate: Candidate, family: _Family, policy: Policy) -> tuple[Tier, 
     name = _name(candidate.id)
     in_family = _org(candidate.id) in family.orgs
     if parent := _lineage(name, family.names):
-        return Tier.DERIVATIVE, f"{parent} plus a task suffix; originals preferred"
+        return Tier.DERIVATIVE, f"{parent} plus a task or language suffix; originals preferred"
     if _words(name) & _FINETUNE_WORDS:
         return Tier.DERIVATIVE, "named as a fine-tune; originals preferred"
     # An owner's own variants (Qwen/Qwen2-1.5B-Instruct names Qwen/Qwen2-1.5B as its base)
@@ -491,14 +496,20 @@ def _loss_reason(loser: _Survivor, winner: _Survivor, budget: str, arch: str) ->
 
 
 def _choice_reason(
-    winner: _Survivor, survivors: list[_Survivor], arch: Architecture, budget: str
+    winner: _Survivor,
+    survivors: list[_Survivor],
+    arch: Architecture,
+    budget: str,
+    family_listed: bool,
 ) -> str:
     if winner.tier is Tier.FIXTURE:
         prefix = "only random-weight test fixtures survived; "
     elif winner.tier is Tier.DERIVATIVE:
         prefix = "no original survived; "
-    elif winner.tier is Tier.ORIGINAL and arch.checkpoint is not None:
+    elif winner.tier is Tier.ORIGINAL and family_listed:
         prefix = "no checkpoint of the canonical family survived; "
+    elif winner.tier is Tier.ORIGINAL and arch.checkpoint is not None:
+        prefix = f"the documented {arch.checkpoint} and its organisation are not listed; "
     else:
         prefix = ""
     downloads = f"{winner.candidate.downloads:,} downloads"
@@ -579,7 +590,9 @@ def rank(
         Judgement(
             winner.candidate,
             Verdict.CHOSEN,
-            _choice_reason(winner, survivors, architecture, budget).format(total=len(unique)),
+            _choice_reason(
+                winner, survivors, architecture, budget, _family_listed(unique, family)
+            ).format(total=len(unique)),
             1,
             winner.params,
             winner.source,
