@@ -9,7 +9,6 @@ message is on stderr), and 2 for a wrong command line or an invalid value
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -266,21 +265,17 @@ def _model_type(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int:
-    # The lookup reads the endpoint from the environment, like every legacy caller.
-    saved = os.environ.get("HF_ENDPOINT")
-    if args.endpoint is not None:
-        os.environ["HF_ENDPOINT"] = args.endpoint
+    from ._settings import HubSettings
+
+    # Only --endpoint is passed on; without it the lookup reads the environment itself.
+    settings = (
+        None if args.endpoint is None else HubSettings.from_env(endpoint=args.endpoint).for_lookup()
+    )
     try:
-        answer = _legacy._lookup_answer(name, args.registry_file)
+        answer = _legacy._lookup_answer(name, args.registry_file, settings)
     except UnknownModelType as exc:
         print(f"\nNo recommended default for {name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        if args.endpoint is not None:
-            if saved is None:
-                os.environ.pop("HF_ENDPOINT", None)
-            else:
-                os.environ["HF_ENDPOINT"] = saved
     print(f"\nRecommended default model: {answer.model_id} (from {answer.source})")
     data["recommended"] = {"model_id": answer.model_id, "source": answer.source}
     return EXIT_OK
