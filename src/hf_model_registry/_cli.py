@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
@@ -794,7 +794,7 @@ def unpin(model_type: ModelTypeArg, registry: RegistryOption = None) -> None:
         name, _ = resolve_name(user_model_type(model_type, extra=_registry_names(path)))
         if not os.path.exists(path):  # unpin never creates a registry
             raise UnknownModelType(f"{name!r} is not pinned: {path} does not exist")
-        restored: list[dict[str, Any] | None] = []
+        restored: list[Mapping[str, Any] | None] = []
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             entry = current.get(name)

@@ -219,13 +219,13 @@ async def _fetch(
     from ._hub import HubClient
     from ._refresh import _architecture, fetch_ranking, make_entry
 
-    if aio.hub_backing_off():
+    if aio._hub_backing_off():
         raise HubUnavailable("the Hub did not answer a moment ago; not asking again yet")
     try:
         async with HubClient(settings) as hub:
             ranking = await fetch_ranking(hub, _architecture(name), settings.policy())
     except HubUnavailable:
-        aio.back_off()
+        aio._back_off()
         raise
     seen = {j.candidate.id: j.candidate for j in ranking.judgements}
     popular = sorted(

@@ -153,7 +153,8 @@ def make_entry(ranking: Ranking, now: datetime) -> Entry | None:
     }
     if chosen_judgement.params is not None:
         entry["parameters"] = chosen_judgement.params
-        entry["parameters_source"] = chosen_judgement.params_source
+        if chosen_judgement.params_source is not None:
+            entry["parameters_source"] = chosen_judgement.params_source
     if chosen_judgement.tier is not None:
         entry["tier"] = str(chosen_judgement.tier)
     if ranking.test_model is not None:

@@ -35,7 +35,8 @@ from ._errors import (
 )
 from ._names import resolve_name
 from ._registry import Registry
-from ._settings import LOOKUP_RETRY, HubSettings, Tuning
+from ._settings import LOOKUP_RETRY as _LOOKUP_RETRY
+from ._settings import HubSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,9 +47,11 @@ if TYPE_CHECKING:
     from ._access import Access
     from ._refresh import Outcome, RefreshReport
     from ._selection import Policy, Ranking
+    from ._settings import Tuning
 
 __all__ = [
     "Answer",
+    "HubSettings",
     "check_model_access",
     "explain",
     "get_recommended_default_model",
@@ -58,7 +61,7 @@ __all__ = [
     "refresh_all",
 ]
 
-log = logging.getLogger("hf_model_registry")
+_log = logging.getLogger("hf_model_registry")
 
 
 async def _read(path: str) -> Registry:
@@ -108,7 +111,7 @@ async def lookup(
         if fallback is None:
             # One message saying both: the Hub failed and nothing local exists.
             return last_resort(None, model_type, exc)
-        log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
+        _log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
     else:
         if answer is not None:
             remember_hub_answer(name, settings.endpoint, answer)
@@ -159,19 +162,19 @@ _HUB_BACKOFF_SECONDS = 300.0
 _hub_down_until = 0.0
 
 
-def hub_backing_off() -> bool:
+def _hub_backing_off() -> bool:
     """True while lookups in this process leave the Hub alone after it failed to answer."""
     return time.monotonic() < _hub_down_until
 
 
-def back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
+def _back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
     """Make lookups in this process leave the Hub alone for ``seconds``."""
     global _hub_down_until
     _hub_down_until = time.monotonic() + seconds
 
 
 async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | None:
-    if hub_backing_off():
+    if _hub_backing_off():
         return None
     from ._refresh import refresh as _refresh
 
@@ -180,19 +183,19 @@ async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | Non
         report = await _refresh([name], settings, None, path, write=False)
     except TokenRejected:
         # A refused token is refused on every call too: no use asking again at once.
-        back_off()
+        _back_off()
         raise
     except HubUnavailable as exc:
         retry_after = exc.retry_after if isinstance(exc, HubUnusable) else None
-        back_off(retry_after or _HUB_BACKOFF_SECONDS)
+        _back_off(retry_after or _HUB_BACKOFF_SECONDS)
         raise
     outcome = report.outcomes.get(name)
     if outcome is not None and isinstance(outcome.error, RateLimited):
         # The quota is spent: later lookups in this process answer locally until it resets.
-        back_off(outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
+        _back_off(outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
-            log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
+            _log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
         return None
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
 
@@ -388,7 +391,7 @@ async def check_model_access(
     hub_settings = (
         settings
         if settings is not None
-        else await _from_env(endpoint=endpoint, token=token, retry=LOOKUP_RETRY)
+        else await _from_env(endpoint=endpoint, token=token, retry=_LOOKUP_RETRY)
     )
     if settings is not None and (endpoint is not None or token is not None):
         raise TypeError("pass settings or endpoint/token, not both")
