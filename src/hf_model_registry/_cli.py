@@ -29,7 +29,14 @@ from ._errors import (
     UnknownModelType,
     printable,
 )
-from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit_code
+from ._exitcodes import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    error_line,
+    exit_code,
+)
 
 if TYPE_CHECKING:
     from ._selection import Policy
@@ -75,8 +82,7 @@ ModelIdArg = Annotated[
 
 def fail(message: str, code: int) -> NoReturn:
     """Print a one-line error on stderr and exit with ``code``."""
-    one_line = printable(" ".join(str(message).split()))
-    typer.echo(f"error: {one_line}", err=True)
+    typer.echo(error_line(message), err=True)
     raise typer.Exit(code)
 
 

@@ -35,17 +35,15 @@ from ._errors import (
     HubOffline,
     HubResponseError,
     HubUnavailable,
-    InvalidEndpoint,
     InvalidModelId,
     InvalidToken,
     RateLimited,
     TokenRejected,
     printable,
-    safe_repr,
 )
 from ._models import Candidate
 from ._ratelimit import RESET_MARGIN, Pacer, parse_ratelimit, reset_ceiling
-from ._settings import HubSettings, RetryPolicy
+from ._settings import HubSettings, RetryPolicy, check_endpoint
 from ._version import __version__
 
 __all__ = [
@@ -168,21 +166,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, seconds)
 
 
-def _check_endpoint(endpoint: str) -> None:
-    try:
-        parts = urlsplit(endpoint)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidEndpoint(f"endpoint must be an http(s) URL, not {safe_repr(endpoint)}")
-    if any(c.isspace() or not c.isprintable() for c in endpoint):
-        raise InvalidEndpoint(f"endpoint has spaces or control characters: {safe_repr(endpoint)}")
-    if parts.query or parts.fragment or "?" in endpoint or "#" in endpoint:
-        # Paths are appended to the endpoint: a query or fragment would swallow them.
-        raise InvalidEndpoint(f"endpoint must not have a query or fragment: {safe_repr(endpoint)}")
-
-
 def _check_token(token: str | None) -> None:
     # A header value must be printable ASCII; a pasted token with a stray character
     # would otherwise fail deep inside httpx. The message never repeats the token.
@@ -225,7 +208,7 @@ class HubClient:
         # The settings are taken as they are: this client reads no environment.
         self.settings = settings
         self.endpoint = settings.endpoint.rstrip("/")
-        _check_endpoint(self.endpoint)
+        check_endpoint(self.endpoint)
         _check_token(settings.token)
         self._token = settings.token
         self._transport = transport

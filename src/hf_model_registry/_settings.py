@@ -29,6 +29,7 @@ __all__ = [
     "HubSettings",
     "RetryPolicy",
     "Tuning",
+    "check_endpoint",
 ]
 
 # The total a refresh waits for quota resets before failing what is left: six of the
@@ -63,6 +64,30 @@ class RetryPolicy:
 
 # A lookup is interactive: fewer, shorter retries than a bulk refresh.
 LOOKUP_RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, max_wait=2.0, max_total_wait=4.0)
+
+
+def check_endpoint(endpoint: str) -> None:
+    """Raise ``InvalidEndpoint`` unless ``endpoint`` is an http(s) root URL a path can follow.
+
+    The one check both command lines and the client use: scheme, host, a port in
+    range, no spaces or control characters, no query or fragment.
+    """
+    from urllib.parse import urlsplit  # off the lookup's fast path
+
+    from ._errors import InvalidEndpoint, safe_repr
+
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidEndpoint(f"endpoint must be an http(s) URL, not {safe_repr(endpoint)}")
+    if any(c.isspace() or not c.isprintable() for c in endpoint):
+        raise InvalidEndpoint(f"endpoint has spaces or control characters: {safe_repr(endpoint)}")
+    if parts.query or parts.fragment or "?" in endpoint or "#" in endpoint:
+        # Paths are appended to the endpoint: a query or fragment would swallow them.
+        raise InvalidEndpoint(f"endpoint must not have a query or fragment: {safe_repr(endpoint)}")
 
 
 class Tuning(TypedDict, total=False):
