@@ -126,6 +126,7 @@ def _bomb(gib: float, stacked: bool) -> dict[str, Any]:
 
     from hf_model_registry._errors import RegistryError
     from hf_model_registry._hub import HubClient, RetryPolicy
+    from hf_model_registry._settings import HubSettings
 
     body = _gzip_zeros(int(gib * 1024) * MIB)
     encoding = "gzip"
@@ -134,7 +135,7 @@ def _bomb(gib: float, stacked: bool) -> dict[str, Any]:
     server, url = _serve(lambda path: (200, {"Content-Encoding": encoding}, body))
 
     async def fetch() -> str:
-        async with HubClient(endpoint=url, retry=RetryPolicy(max_attempts=1)) as hub:
+        async with HubClient(HubSettings(endpoint=url, retry=RetryPolicy(max_attempts=1))) as hub:
             try:
                 await hub.get("/api/models")
             except RegistryError as exc:

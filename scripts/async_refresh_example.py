@@ -22,7 +22,7 @@ import anyio
 from hf_model_registry import HubUnavailable, RegistryError, aio
 
 if TYPE_CHECKING:
-    from hf_model_registry._refresh import Outcome
+    from hf_model_registry import Outcome
 
 DEFAULT_TYPES = ("bert", "gpt2", "t5", "gpt-j", "vit", "whisper")
 

@@ -11,6 +11,7 @@ import pytest
 from hf_model_registry._access import Access, AccessStatus, check_access
 from hf_model_registry._errors import InvalidModelId
 from hf_model_registry._hub import HubClient, RetryPolicy
+from hf_model_registry._settings import HubSettings
 
 ENDPOINT = "https://hub.test"
 TOKEN = "hf_ACCESStokenP4m7Rt2"
@@ -43,10 +44,10 @@ async def run_check(
     handler: Callable[[httpx.Request], httpx.Response], model_id: str, token: str | None = None
 ) -> Access:
     hub = HubClient(
-        endpoint=ENDPOINT,
-        token=token,
+        HubSettings(
+            endpoint=ENDPOINT, token=token, retry=RetryPolicy(max_attempts=2, connect_attempts=1)
+        ),
         transport=httpx.MockTransport(handler),
-        retry=RetryPolicy(max_attempts=2, connect_attempts=1),
         sleep=no_sleep,
     )
     async with hub:

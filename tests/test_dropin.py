@@ -558,9 +558,9 @@ def test_unpatched_legacy_lookups_are_memoised_even_when_the_hub_is_down(
     asked: list[str] = []
     real = aio._from_hub
 
-    async def counting(name: str, registry: Any) -> Any:
+    async def counting(name: str, *args: Any) -> Any:
         asked.append(name)
-        return await real(name, registry)
+        return await real(name, *args)
 
     monkeypatch.setattr(aio, "_from_hub", counting)
     for _ in range(3):

@@ -18,6 +18,7 @@ from hf_model_registry._cli import main
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._ratelimit import Pacer
 from hf_model_registry._registry import dumps_registry, read_registry
+from hf_model_registry._settings import HubSettings
 
 ENDPOINT = "http://hub.test"
 NO_RETRY = RetryPolicy(max_attempts=1, connect_attempts=1)
@@ -71,7 +72,9 @@ def test_a_server_sent_url_with_a_bad_port_is_refused_not_a_crash(header: str) -
         return httpx.Response(200, headers={"Link": link}, json=[])
 
     async def main_() -> Any:
-        async with HubClient(endpoint=ENDPOINT, transport=httpx.MockTransport(handler)) as hub:
+        async with HubClient(
+            HubSettings(endpoint=ENDPOINT), transport=httpx.MockTransport(handler)
+        ) as hub:
             return await hub.list_page("bert")
 
     if header == "location":
@@ -116,7 +119,7 @@ def test_a_lookup_does_not_write_into_a_registry_it_cannot_write(
     monkeypatch.setattr(aio.os, "access", lambda path, mode: False)
     calls: list[Any] = []
 
-    async def fake_refresh(types: Any, **options: Any) -> Any:
+    async def fake_refresh(types: Any, *args: Any, **options: Any) -> Any:
         calls.append(options)
         raise RegistryError("no Hub here")
 
@@ -182,9 +185,9 @@ def test_cli_refresh_with_an_undecodable_body_exits_1_without_a_traceback(
 ) -> None:
     real_init = HubClient.__init__
 
-    def with_bad_gzip(self: HubClient, **kwargs: Any) -> None:
+    def with_bad_gzip(self: HubClient, settings: HubSettings, **kwargs: Any) -> None:
         kwargs["transport"] = httpx.MockTransport(_bad_gzip_for_bert)
-        real_init(self, **kwargs)
+        real_init(self, settings, **kwargs)
 
     monkeypatch.setattr(HubClient, "__init__", with_bad_gzip)
     code = main(

@@ -469,6 +469,10 @@ def test_verify_with_a_token_the_hub_refuses_exits_2(
         ["--verify", "not a valid id"],
         ["--verify", "a/b", "--model-type", "bert"],
         ["--model-type", "bert", "--endpoint", "ftp://example"],
+        # The same endpoint check as hf-model-registry's: port, query, spaces.
+        ["--model-type", "bert", "--endpoint", "http://127.0.0.1:99999"],
+        ["--model-type", "bert", "--endpoint", "http://hub.test?x=1"],
+        ["--update-registry", "--endpoint", "http://a b"],
     ],
 )
 def test_usage_errors_exit_2_with_one_line_on_stderr(
@@ -478,6 +482,15 @@ def test_usage_errors_exit_2_with_one_line_on_stderr(
     out, err = capsys.readouterr()
     one_error_line(err)
     assert "Traceback" not in out + err
+
+
+def test_an_error_line_escapes_control_characters(
+    no_network: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # argparse quotes an unknown argument as typed: the error line must not.
+    assert find_models.main(["--bogus\x1b]0;owned\x07"]) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert "\x1b" not in err and "\x07" not in err
 
 
 @pytest.mark.parametrize("launcher", ["module", "console script"])

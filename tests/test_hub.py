@@ -31,6 +31,7 @@ from hf_model_registry._errors import (
     TokenRejected,
 )
 from hf_model_registry._hub import (
+    DEFAULT_MAX_BODY_BYTES,
     LISTING_FIELDS,
     HubClient,
     ListingPage,
@@ -38,6 +39,7 @@ from hf_model_registry._hub import (
     parse_retry_after,
 )
 from hf_model_registry._ratelimit import Pacer
+from hf_model_registry._settings import HubSettings
 
 ENDPOINT = "https://hub.test"
 TOKEN = "hf_TESTtokenZq8Xv3Lw9Kp2"
@@ -110,14 +112,19 @@ def make_hub(
     *,
     retry: RetryPolicy | None = None,
     endpoint: str = ENDPOINT,
-    **kwargs: Any,
+    token: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> HubClient:
-    hub = HubClient(
+    settings = HubSettings(
         endpoint=endpoint,
-        transport=httpx.MockTransport(script),
+        token=token,
         retry=retry or RetryPolicy(max_attempts=4, connect_attempts=2),
+    )
+    hub = HubClient(
+        settings,
+        transport=httpx.MockTransport(script),
+        max_body_bytes=max_body_bytes,
         sleep=clock.retry_sleep,
-        **kwargs,
     )
     # The same pacer, on the fake clock, so quota waits are recorded and take no time.
     hub.pacer = Pacer(clock=clock, sleep=clock.pacer_sleep)
@@ -190,10 +197,8 @@ async def test_attempt_deadline_ends_a_stalled_response_and_is_retried(clock: Fa
         raise AssertionError("unreachable")
 
     hub = HubClient(
-        endpoint=ENDPOINT,
+        HubSettings(endpoint=ENDPOINT, retry=RetryPolicy(max_attempts=2), request_timeout=0.05),
         transport=httpx.MockTransport(stall),
-        retry=RetryPolicy(max_attempts=2),
-        attempt_timeout=0.05,
         sleep=clock.retry_sleep,
     )
     async with hub:
@@ -217,10 +222,8 @@ async def test_attempt_deadline_covers_reading_the_body(clock: FakeClock) -> Non
         return httpx.Response(200, content=trickle())
 
     hub = HubClient(
-        endpoint=ENDPOINT,
+        HubSettings(endpoint=ENDPOINT, retry=RetryPolicy(max_attempts=2), request_timeout=0.05),
         transport=httpx.MockTransport(handler),
-        retry=RetryPolicy(max_attempts=2),
-        attempt_timeout=0.05,
         sleep=clock.retry_sleep,
     )
     async with hub:
@@ -445,7 +448,9 @@ async def test_client_rate_spaces_request_starts() -> None:
         sleeps.append(seconds)
 
     hub = HubClient(
-        endpoint=ENDPOINT, transport=httpx.MockTransport(reply(200)), rate=2.0, sleep=record
+        HubSettings(endpoint=ENDPOINT, rate=2.0),
+        transport=httpx.MockTransport(reply(200)),
+        sleep=record,
     )
     async with hub:
         await hub.get("/api/models")
@@ -539,28 +544,32 @@ def test_retry_policy_rejects_invalid_values(kwargs: dict[str, Any]) -> None:
         RetryPolicy(**kwargs)
 
 
+@pytest.mark.parametrize("endpoint", ["ftp://hub.test", "hub.test", "https://"])
+def test_hub_client_rejects_an_endpoint_that_is_not_an_http_url(endpoint: str) -> None:
+    with pytest.raises(ValueError):
+        HubClient(HubSettings(endpoint=endpoint))
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"endpoint": "ftp://hub.test"},
-        {"endpoint": "hub.test"},
-        {"endpoint": "https://"},
-        {"connections": 0},
-        {"attempt_timeout": 0},
-        {"read_timeout": -1},
+        {"concurrency": 0},
+        {"request_timeout": 0},
+        {"request_timeout": -1},
         {"connect_timeout": 0},
         {"rate": 0},
+        {"rate": float("inf")},
+        {"max_quota_wait": -1},
     ],
 )
-def test_hub_client_rejects_invalid_settings(kwargs: dict[str, Any]) -> None:
-    kwargs.setdefault("endpoint", ENDPOINT)
+def test_hub_settings_reject_invalid_values(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        HubClient(**kwargs)
+        HubSettings(endpoint=ENDPOINT, **kwargs)
 
 
 @pytest.mark.anyio
 async def test_request_outside_async_with_raises_runtime_error() -> None:
-    hub = HubClient(endpoint=ENDPOINT, transport=httpx.MockTransport(reply(200)))
+    hub = HubClient(HubSettings(endpoint=ENDPOINT), transport=httpx.MockTransport(reply(200)))
     with pytest.raises(RuntimeError, match="async with"):
         await hub.get("/api/models")
 
@@ -848,8 +857,11 @@ async def test_a_401_without_the_invalid_credentials_message_is_not_a_rejected_t
 
 
 def test_repr_does_not_show_the_token() -> None:
-    hub = HubClient(endpoint=ENDPOINT, token=TOKEN)
+    settings = HubSettings(endpoint=ENDPOINT, token=TOKEN)
+    hub = HubClient(settings)
     assert TOKEN not in repr(hub)
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings)
     assert "***" in repr(hub)
     assert hub.has_token
 
@@ -940,7 +952,9 @@ async def test_endpoint_from_hf_endpoint_variable_is_used(
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "https://mirror.test/")
     script = Script(reply(200))
-    hub = HubClient(transport=httpx.MockTransport(script), sleep=clock.retry_sleep)
+    hub = HubClient(
+        HubSettings.from_env(), transport=httpx.MockTransport(script), sleep=clock.retry_sleep
+    )
     async with hub:
         await hub.get("/api/models")
     assert str(script.requests[0].url) == "https://mirror.test/api/models"
@@ -1029,22 +1043,37 @@ async def test_listing_longer_than_the_limit_is_cut_to_the_limit(clock: FakeCloc
 @pytest.mark.parametrize("value", ["1", "true", "YES"])
 @pytest.mark.anyio
 async def test_hf_hub_offline_refuses_before_any_request(
-    monkeypatch: pytest.MonkeyPatch, clock: FakeClock, value: str
+    monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", value)
+    settings = HubSettings.from_env(endpoint=ENDPOINT)
+    assert settings.offline
     script = Script(reply(200))
     with pytest.raises(HubOffline):
-        async with make_hub(script, clock) as hub:
+        async with HubClient(settings, transport=httpx.MockTransport(script)) as hub:
             await hub.get("/api/models")
     assert script.requests == []
 
 
 @pytest.mark.anyio
-async def test_hf_hub_offline_zero_allows_requests(
-    monkeypatch: pytest.MonkeyPatch, clock: FakeClock
-) -> None:
+async def test_hf_hub_offline_zero_allows_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    settings = HubSettings.from_env(endpoint=ENDPOINT)
+    assert not settings.offline
     script = Script(reply(200))
-    async with make_hub(script, clock) as hub:
+    async with HubClient(settings, transport=httpx.MockTransport(script)) as hub:
         await hub.get("/api/models")
     assert len(script.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_the_client_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings are built at the edges; a client given offline=False sends, whatever the env."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_ENDPOINT", "https://elsewhere.test")
+    script = Script(reply(200))
+    async with HubClient(
+        HubSettings(endpoint=ENDPOINT), transport=httpx.MockTransport(script)
+    ) as hub:
+        await hub.get("/api/models")
+    assert [str(r.url) for r in script.requests] == [f"{ENDPOINT}/api/models"]

@@ -204,7 +204,7 @@ def test_sync_facade_runs_the_async_core_in_a_thread_inside_a_loop(
     """A stale entry needs the async core; inside asyncio.run it must not fail 'already running'."""
     calls: list[str] = []
 
-    async def fake_from_hub(name: str, registry: object) -> None:
+    async def fake_from_hub(name: str, *args: object) -> None:
         calls.append(name)
         return None
 
@@ -261,7 +261,7 @@ def test_sync_facade_inside_trio_runs_the_core_in_a_thread(
 
     calls: list[str] = []
 
-    async def fake_from_hub(name: str, registry: object) -> None:
+    async def fake_from_hub(name: str, *args: object) -> None:
         calls.append(name)
 
     monkeypatch.setattr(aio, "_from_hub", fake_from_hub)

@@ -43,6 +43,7 @@ from hf_model_registry._cli import main
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._ratelimit import Pacer, parse_ratelimit
 from hf_model_registry._registry import dumps_registry, read_registry
+from hf_model_registry._settings import HubSettings
 
 ENDPOINT = "http://hub.test"
 RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, initial_wait=0, max_wait=0, jitter=0)
@@ -90,9 +91,9 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Callable[[Recorder], None]:
     def install(recorder: Recorder) -> None:
         real_init = HubClient.__init__
 
-        def init(self: HubClient, **kwargs: Any) -> None:
+        def init(self: HubClient, settings: HubSettings, **kwargs: Any) -> None:
             kwargs["transport"] = httpx.MockTransport(recorder)
-            real_init(self, **kwargs)
+            real_init(self, settings, **kwargs)
 
         monkeypatch.setattr(HubClient, "__init__", init)
 
@@ -176,9 +177,8 @@ def _streamed(
 
 async def _get(handler: Callable[[httpx.Request], httpx.Response], cap: int) -> bytes:
     async with HubClient(
-        endpoint=ENDPOINT,
+        HubSettings(endpoint=ENDPOINT, retry=RETRY),
         transport=httpx.MockTransport(handler),
-        retry=RETRY,
         max_body_bytes=cap,
     ) as hub:
         return (await hub.get("/api/models")).body
@@ -342,9 +342,11 @@ def test_a_429_with_a_huge_retry_after_gives_up_within_the_retry_budget() -> Non
 
     async def run() -> None:
         hub = HubClient(
-            endpoint=ENDPOINT,
+            HubSettings(
+                endpoint=ENDPOINT,
+                retry=RetryPolicy(max_attempts=3, max_wait=2.0, max_total_wait=4.0),
+            ),
             transport=httpx.MockTransport(recorder),
-            retry=RetryPolicy(max_attempts=3, max_wait=2.0, max_total_wait=4.0),
             sleep=clock.sleep,
         )
         hub.pacer = Pacer(clock=clock, sleep=clock.sleep, max_wait=4.0)

@@ -27,6 +27,7 @@ import pytest
 from hf_model_registry import RegistryError, TokenRejected, aio
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._registry import dumps_registry
+from hf_model_registry._settings import HubSettings
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
     fixture_for_all_architectures,
@@ -248,7 +249,9 @@ def test_exceptions_reports_and_log_records_in_process_never_hold_the_token(
         lambda: aio.check_model_access("google-t5/t5-small", endpoint=hub.url, token=TOKEN)
     )
     texts.append(repr(access))
-    client = HubClient(endpoint=hub.url, token=TOKEN)
+    settings = HubSettings(endpoint=hub.url, token=TOKEN)
+    client = HubClient(settings)
+    texts += [repr(settings), str(settings)]
     texts += [repr(client), str(client)]
     for record in caplog.records:
         texts.append(record.getMessage())

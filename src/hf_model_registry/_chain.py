@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from . import _log
 from ._config import env_flag
@@ -129,7 +129,7 @@ def model_for(answer: Answer, *, tiny: bool) -> str:
     """
     if not tiny:
         return answer.model_id
-    test_model = (answer.entry or {}).get("test_model")
+    test_model = None if answer.entry is None else answer.entry.get("test_model")
     if isinstance(test_model, str):
         return test_model
     _log.warning(
@@ -233,9 +233,3 @@ class RegistryCache:
     def clear(self) -> None:
         """Forget every cached registry."""
         self._cache.clear()
-
-
-def entry_summary(entry: Entry) -> dict[str, Any]:
-    """The parts of an entry worth showing to a person."""
-    keys = ("default_model", "source", "updated_at", "pinned", "parameters", "reason")
-    return {k: entry[k] for k in keys if k in entry}

@@ -12,11 +12,11 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -29,7 +29,18 @@ from ._errors import (
     UnknownModelType,
     printable,
 )
-from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit_code
+from ._exitcodes import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    error_line,
+    exit_code,
+)
+
+if TYPE_CHECKING:
+    from ._selection import Policy
+    from ._settings import HubSettings
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
 
@@ -115,8 +126,7 @@ ModelIdArg = Annotated[
 
 def fail(message: str, code: int) -> NoReturn:
     """Print a one-line error on stderr and exit with ``code``."""
-    one_line = printable(" ".join(str(message).split()))
-    typer.echo(f"error: {one_line}", err=True)
+    typer.echo(error_line(message), err=True)
     raise typer.Exit(code)
 
 
@@ -330,6 +340,13 @@ def user_model_type(
     raise InvalidModelType(message)
 
 
+def _lookup_settings(endpoint: str | None) -> HubSettings | None:
+    """A lookup's settings with ``--endpoint``; without it the lookup builds its own if needed."""
+    from ._settings import HubSettings
+
+    return None if endpoint is None else HubSettings.from_env(endpoint=endpoint).for_lookup()
+
+
 @app.command(cls=_Command, short_help="Print the default model id for an architecture.")
 def recommend(
     model_type: ModelTypeArg,
@@ -349,14 +366,10 @@ def recommend(
     from ._chain import model_for
     from ._lookup import lookup
 
-    if endpoint is not None:
-        # The lookup chain reads the endpoint from the environment, as the Hub's client
-        # does; this process is the command, so setting it here affects nothing else.
-        os.environ["HF_ENDPOINT"] = endpoint
     with errors_to_exit_codes():
         path = _config.read_registry_path(registry)
         name = user_model_type(model_type, extra=_registry_names(path))
-        answer = lookup(name, registry=registry)
+        answer = lookup(name, registry=registry, settings=_lookup_settings(endpoint))
     model_id = model_for(answer, tiny=tiny)
     if as_json:
         _emit_json({"model_type": answer.model_type, "model_id": model_id, "source": answer.source})
@@ -409,7 +422,7 @@ def show(
         typer.echo(printable(line))  # a registry file may come from anywhere
 
 
-def _entry_flags(entry: dict[str, Any]) -> list[str]:
+def _entry_flags(entry: Mapping[str, Any]) -> list[str]:
     flags = ["pinned"] if entry.get("pinned") else []
     if "source" in entry:
         flags.append(_source_words(entry["source"]))
@@ -611,14 +624,8 @@ MinDownloadsOption = Annotated[
 ]
 
 
-def _policy(max_params: float, min_downloads: int, token: str | None) -> Any:
-    from ._selection import Policy
-
-    return Policy(
-        max_params=int(max_params),
-        min_downloads=min_downloads,
-        allow_gated=_config.hub_token(token) is not None,
-    )
+def _policy(settings: HubSettings, max_params: float, min_downloads: int) -> Policy:
+    return settings.policy(max_params=int(max_params), min_downloads=min_downloads)
 
 
 def _run_refresh(
@@ -644,6 +651,7 @@ def _run_refresh(
     from . import aio
     from ._progress import RefreshProgress
     from ._refresh import all_names
+    from ._settings import HubSettings
 
     if types_ is not None:
         with errors_to_exit_codes():
@@ -652,29 +660,46 @@ def _run_refresh(
     total = len(all_names(registry)) if types_ is None else len(set(types_))
     quiet = quiet or _state["quiet"] > 0  # `refresh -q` is `-q refresh`
     show_bar = not quiet and not as_json and not _config.progress_disabled() and sys.stderr.isatty()
-    options: dict[str, Any] = {
-        "registry": registry,
-        "endpoint": endpoint,
-        "token": token,
-        "concurrency": concurrency,
-        "rate": rate,
-        "max_age": max_age,
-        "policy": _policy(max_params, min_downloads, token),
-        "request_timeout": timeout,
-        "connect_timeout": connect_timeout,
-        "allow_other_endpoint": force,
-    }
+    # The token is resolved here, once, for the requests and the gated decision alike.
+    settings = HubSettings.from_env(
+        endpoint=endpoint,
+        token=token,
+        concurrency=concurrency,
+        rate=rate,
+        connect_timeout=connect_timeout,
+        request_timeout=timeout,
+    )
+    policy = _policy(settings, max_params, min_downloads)
     path = _config.write_registry_path(registry)
     with (
         errors_to_exit_codes(),
         _announce_new_file(path),
         RefreshProgress(total, enabled=show_bar) as progress,
     ):
-        options["on_outcome"] = progress.advance
         if types_ is None:
-            report = anyio.run(lambda: aio.refresh_all(**options))
+            report = anyio.run(
+                lambda: aio.refresh_all(
+                    registry=registry,
+                    settings=settings,
+                    policy=policy,
+                    max_age=max_age,
+                    allow_other_endpoint=force,
+                    on_outcome=progress.advance,
+                )
+            )
         else:
-            report = anyio.run(lambda: aio.refresh(types_, **options))
+            names = types_
+            report = anyio.run(
+                lambda: aio.refresh(
+                    names,
+                    registry=registry,
+                    settings=settings,
+                    policy=policy,
+                    max_age=max_age,
+                    allow_other_endpoint=force,
+                    on_outcome=progress.advance,
+                )
+            )
     if as_json:
         _emit_json(report.as_json())
     elif not quiet:
@@ -754,13 +779,13 @@ def explain(
     from . import aio
     from ._defaults import static_fallback
     from ._progress import ranking_json, ranking_lines
+    from ._settings import HubSettings
 
-    policy = _policy(max_params, min_downloads, token)
+    settings = HubSettings.from_env(endpoint=endpoint, token=token)
+    policy = _policy(settings, max_params, min_downloads)
     with errors_to_exit_codes():
         name = user_model_type(model_type)
-        ranking = anyio.run(
-            lambda: aio.explain(name, endpoint=endpoint, token=token, policy=policy)
-        )
+        ranking = anyio.run(lambda: aio.explain(name, settings=settings, policy=policy))
     # What a lookup answers when the Hub cannot be asked and the registry has no entry.
     offline = static_fallback(ranking.architecture.name)
     if as_json:
@@ -928,7 +953,7 @@ def unpin(
         name, aliases = resolve_name(user_model_type(model_type, extra=_registry_names(path)))
         if not os.path.exists(path):  # unpin never creates a registry
             raise UnknownModelType(f"{name!r} is not pinned: {path} does not exist")
-        restored: list[tuple[str, dict[str, Any] | None]] = []
+        restored: list[tuple[str, Mapping[str, Any] | None]] = []
 
         def apply(current: dict[str, Any]) -> dict[str, Any]:
             key = registry_key(name, aliases, current)  # the key pin wrote, in any spelling

@@ -2,7 +2,30 @@
 
 Every failure a caller can see is a ``RegistryError``; httpx exceptions are
 translated into these at one boundary (``_hub``), so callers never need to
-import httpx to handle errors.
+import httpx to handle errors. The tree (all importable from ``hf_model_registry``;
+``MalformedItem`` is defined in ``_candidates``)::
+
+    RegistryError
+    +-- HubResponseError                the Hub answered, unusably
+        +-- MalformedItem               one listing item is malformed
+        +-- RateLimited                 429 after retries or the quota-wait budget
+    +-- HubUnavailable                  the Hub cannot be reached
+        +-- HubOffline                  HF_HUB_OFFLINE: nothing may be sent
+        +-- HubUnusable                 it answered, but failed every first request
+    +-- InvalidInput (also ValueError)  the caller's mistake: exit 2 on the command line
+        +-- EndpointMismatch
+        +-- InvalidEndpoint
+        +-- InvalidModelId
+        +-- InvalidModelType
+        +-- InvalidToken
+            +-- TokenRejected           the Hub refused the token (401)
+        +-- RegistryDirectoryMissing
+    +-- RegistryCorrupt                 the registry file cannot be parsed or validated
+        +-- RegistryUnreadable          ... or not even read
+    +-- RegistryLocked
+    +-- RegistryNotWritable
+    +-- UnknownModelType (also LookupError)
+        +-- NoAnswerOffline (also HubUnavailable)
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""Exit codes shared by the two command lines (hf-model-registry and find-models)."""
+"""Exit codes and the error line shared by the two command lines (hf-model-registry and
+find-models)."""
 
 from __future__ import annotations
 
-from ._errors import HubUnavailable, InvalidInput
+from ._errors import HubUnavailable, InvalidInput, printable
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "exit_code"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "error_line", "exit_code"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -19,3 +20,8 @@ def exit_code(exc: BaseException) -> int:
     if isinstance(exc, HubUnavailable):
         return EXIT_UNREACHABLE
     return EXIT_FAILED
+
+
+def error_line(message: object) -> str:
+    """``error: <message>`` on one line, control characters escaped (it may quote the Hub)."""
+    return f"error: {printable(' '.join(str(message).split()))}"

@@ -30,23 +30,21 @@ import anyio
 import httpx
 import tenacity
 
-from . import _config
 from ._body import ACCEPT_ENCODING, read_capped
 from ._candidates import parse_listing, validate_model_id
 from ._errors import (
     HubOffline,
     HubResponseError,
     HubUnavailable,
-    InvalidEndpoint,
     InvalidModelId,
     InvalidToken,
     RateLimited,
     TokenRejected,
     printable,
-    safe_repr,
 )
 from ._models import Candidate
 from ._ratelimit import RESET_MARGIN, Pacer, parse_ratelimit, reset_ceiling
+from ._settings import HubSettings, RetryPolicy, check_endpoint
 from ._version import __version__
 
 __all__ = [
@@ -88,30 +86,6 @@ LISTING_PATH = "/api/models"
 _INVALID_CREDENTIALS = "invalid credentials"
 # How many more times a listing whose 200 body does not parse is asked for.
 BODY_RETRIES = 2
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When and how long to retry a failed request.
-
-    Retried: transport errors, timeouts, 408, 429, 500, 502, 503, 504. Waits grow
-    exponentially with jitter; a ``Retry-After`` header or the RateLimit reset
-    replaces the backoff. ``max_total_wait`` caps the sum of waits between
-    attempts (time spent waiting for the quota to reset is not counted).
-    """
-
-    max_attempts: int = 5
-    connect_attempts: int = 2
-    initial_wait: float = 0.5
-    max_wait: float = 30.0
-    max_total_wait: float = 120.0
-    jitter: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1 or self.connect_attempts < 1:
-            raise ValueError("attempts must be at least 1")
-        if min(self.initial_wait, self.max_wait, self.max_total_wait, self.jitter) < 0:
-            raise ValueError("waits must not be negative")
 
 
 @dataclass(slots=True)
@@ -191,21 +165,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
-
-
-def _check_endpoint(endpoint: str) -> None:
-    try:
-        parts = urlsplit(endpoint)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidEndpoint(f"endpoint must be an http(s) URL, not {safe_repr(endpoint)}")
-    if any(c.isspace() or not c.isprintable() for c in endpoint):
-        raise InvalidEndpoint(f"endpoint has spaces or control characters: {safe_repr(endpoint)}")
-    if parts.query or parts.fragment or "?" in endpoint or "#" in endpoint:
-        # Paths are appended to the endpoint: a query or fragment would swallow them.
-        raise InvalidEndpoint(f"endpoint must not have a query or fragment: {safe_repr(endpoint)}")
 
 
 def _check_token(token: str | None) -> None:
@@ -305,37 +264,31 @@ class HubClient:
 
     def __init__(
         self,
+        settings: HubSettings,
         *,
-        endpoint: str | None = None,
-        token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        connections: int = CONNECTIONS_PER_POOL,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 15.0,
-        attempt_timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        rate: float | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        max_quota_wait: float | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
-        if connections < 1:
-            raise ValueError("connections must be at least 1")
-        if min(connect_timeout, read_timeout, attempt_timeout) <= 0:
-            raise ValueError("timeouts must be positive")
-        self.endpoint = _config.hub_endpoint(endpoint)
-        _check_endpoint(self.endpoint)
-        _check_token(token)
-        self._token = token
+        # The settings are taken as they are: this client reads no environment.
+        self.settings = settings
+        self.endpoint = settings.endpoint.rstrip("/")
+        check_endpoint(self.endpoint)
+        _check_token(settings.token)
+        self._token = settings.token
         self._transport = transport
-        self._connections = connections
+        self._connections = settings.concurrency
+        # One deadline per attempt, and the same bound on any silence within it.
         self._timeout = httpx.Timeout(
-            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=attempt_timeout
+            connect=settings.connect_timeout,
+            read=settings.request_timeout,
+            write=settings.request_timeout,
+            pool=settings.request_timeout,
         )
-        self._attempt_timeout = attempt_timeout
-        self.retry = retry or RetryPolicy()
+        self._attempt_timeout = settings.request_timeout
+        self.retry = settings.retry
         self._sleep = sleep or anyio.sleep
-        self.pacer = Pacer(rate=rate, sleep=sleep, max_wait=max_quota_wait)
+        self.pacer = Pacer(rate=settings.rate, sleep=sleep, max_wait=settings.max_quota_wait)
         self._max_body = max_body_bytes
         self._clients: list[httpx.AsyncClient] = []
         self._next_client: Iterator[int] | None = None
@@ -353,7 +306,7 @@ class HubClient:
         return f"HubClient(endpoint={self.endpoint!r}, token={'***' if self._token else None})"
 
     async def __aenter__(self) -> HubClient:
-        if _config.env_flag("HF_HUB_OFFLINE"):
+        if self.settings.offline:
             raise HubOffline("HF_HUB_OFFLINE is set: no request to the Hub is allowed")
         pools = (
             1

@@ -17,7 +17,6 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import _config
 from . import _log as _logmod
 from ._chain import Answer, remember_hub_answer
 from ._lookup import lookup
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
 
     from ._access import Access
     from ._models import Candidate
+    from ._settings import HubSettings
 
 __all__ = [
     "ARCHITECTURE_TYPES",
@@ -111,11 +111,15 @@ def _build_architecture_types() -> dict[str, list[str]]:
 # -- lookups -------------------------------------------------------------------------
 
 
-def _lookup_answer(model_type: str, registry_file: str | os.PathLike[str] | None) -> Answer:
+def _lookup_answer(
+    model_type: str,
+    registry_file: str | os.PathLike[str] | None,
+    settings: HubSettings | None = None,
+) -> Answer:
     if query_huggingface_api is _ORIGINAL_QUERY:
         # Not patched: the library's own chain, memoised and with its Hub back-off, so
         # a loop over types stays at microseconds per call even when the Hub is down.
-        return lookup(model_type, registry=registry_file)
+        return lookup(model_type, registry=registry_file, settings=settings)
 
     def hub_step(name: str) -> Answer | None:
         return _hub_step(model_type, name)
@@ -146,7 +150,8 @@ def _pick_from_items(name: str, items: Sequence[object]) -> Answer | None:
     """The project's pick among listing items handed over by someone else (a patched query)."""
     from ._candidates import MalformedItem, parse_item
     from ._refresh import _architecture
-    from ._selection import Policy, rank
+    from ._selection import rank
+    from ._settings import HubSettings
 
     candidates: list[Candidate] = []
     for item in items:
@@ -154,8 +159,7 @@ def _pick_from_items(name: str, items: Sequence[object]) -> Answer | None:
             candidates.append(parse_item(item))
         except MalformedItem:
             continue
-    policy = Policy(allow_gated=_config.hub_token() is not None)
-    chosen = rank(candidates, _architecture(name), policy).chosen
+    chosen = rank(candidates, _architecture(name), HubSettings.from_env().policy()).chosen
     return None if chosen is None else Answer(name, chosen.id, "hub")
 
 
@@ -193,45 +197,35 @@ def _query(model_type: str, limit: int, min_downloads: int, endpoint: str | None
     """The Hub's most downloaded models of ``model_type``; raises the library's errors."""
     from ._bridge import run_sync
     from ._names import resolve_name
+    from ._settings import HubSettings
 
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     name, _ = resolve_name(model_type)
-    listing = run_sync(lambda: _fetch(model_type, name, limit, min_downloads, endpoint))
+    settings = HubSettings.from_env(endpoint=endpoint).for_lookup()
+    listing = run_sync(lambda: _fetch(model_type, name, limit, min_downloads, settings))
     if listing.recommended is not None:
-        remember_hub_answer(name, _config.hub_endpoint(endpoint), listing.recommended)
+        remember_hub_answer(name, settings.endpoint, listing.recommended)
     return listing
 
 
 async def _fetch(
-    model_type: str, name: str, limit: int, min_downloads: int, endpoint: str | None
+    model_type: str, name: str, limit: int, min_downloads: int, settings: HubSettings
 ) -> _Listing:
     from datetime import UTC, datetime
 
     from . import aio
     from ._errors import HubUnavailable
     from ._hub import HubClient
-    from ._refresh import _architecture, fetch_ranking, make_entry, resolve_token
-    from ._selection import Policy
+    from ._refresh import _architecture, fetch_ranking, make_entry
 
-    if aio.hub_backing_off():
+    if aio._hub_backing_off():
         raise HubUnavailable("the Hub did not answer a moment ago; not asking again yet")
-    token = await resolve_token(None)
     try:
-        async with HubClient(
-            endpoint=endpoint,
-            token=token,
-            retry=aio._LOOKUP_RETRY,
-            connect_timeout=3.0,
-            read_timeout=10.0,
-            attempt_timeout=10.0,
-            max_quota_wait=aio._LOOKUP_RETRY.max_total_wait,
-        ) as hub:
-            ranking = await fetch_ranking(
-                hub, _architecture(name), Policy(allow_gated=token is not None)
-            )
+        async with HubClient(settings) as hub:
+            ranking = await fetch_ranking(hub, _architecture(name), settings.policy())
     except HubUnavailable:
-        aio.back_off()
+        aio._back_off()
         raise
     seen = {j.candidate.id: j.candidate for j in ranking.judgements}
     popular = sorted(

@@ -10,7 +10,6 @@ The strict codes (1 not found or partial failure, 3 Hub unreachable) are
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import _legacy
 from ._bridge import run_sync
 from ._errors import RegistryError, UnknownModelType
-from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code
+from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error_line, exit_code
 
 if TYPE_CHECKING:
     import argparse
@@ -174,19 +173,21 @@ def _run(argv: Sequence[str] | None) -> int:
 
 
 def _error(message: str, code: int) -> int:
-    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
+    print(error_line(message), file=sys.stderr)
     return code
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    from urllib.parse import urlsplit
+    from ._errors import InvalidEndpoint
+    from ._settings import check_endpoint
 
     if args.verify is not None and (args.model_type is not None or args.update_registry):
         _fail("--verify cannot be combined with --model-type or --update-registry")
     if args.endpoint is not None:
-        parts = urlsplit(args.endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            _fail(f"--endpoint must be an http(s) URL, not {args.endpoint!r}")
+        try:
+            check_endpoint(args.endpoint.rstrip("/"))  # the check hf-model-registry makes
+        except InvalidEndpoint as exc:
+            _fail(f"--{exc}")
 
 
 def _write_output(path: str, data: Any) -> int:
@@ -273,21 +274,17 @@ def _model_type(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int:
-    # The lookup reads the endpoint from the environment, like every legacy caller.
-    saved = os.environ.get("HF_ENDPOINT")
-    if args.endpoint is not None:
-        os.environ["HF_ENDPOINT"] = args.endpoint
+    from ._settings import HubSettings
+
+    # Only --endpoint is passed on; without it the lookup reads the environment itself.
+    settings = (
+        None if args.endpoint is None else HubSettings.from_env(endpoint=args.endpoint).for_lookup()
+    )
     try:
-        answer = _legacy._lookup_answer(name, args.registry_file)
+        answer = _legacy._lookup_answer(name, args.registry_file, settings)
     except UnknownModelType as exc:
         print(f"\nNo recommended default for {name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        if args.endpoint is not None:
-            if saved is None:
-                os.environ.pop("HF_ENDPOINT", None)
-            else:
-                os.environ["HF_ENDPOINT"] = saved
     print(f"\nRecommended default model: {answer.model_id} (from {answer.source})")
     data["recommended"] = {"model_id": answer.model_id, "source": answer.source}
     return EXIT_OK
@@ -327,12 +324,13 @@ def _update_one(args: argparse.Namespace, name: str, data: dict[str, Any]) -> in
 
 def _update_all(args: argparse.Namespace) -> int:
     from . import _config, aio
-    from ._architectures import all_architectures
     from ._progress import RefreshProgress, summary_lines
+    from ._refresh import all_names
 
     path = _config.write_registry_path(args.registry_file)
     show_bar = sys.stderr.isatty() and not _config.progress_disabled()
-    with RefreshProgress(len(all_architectures()), enabled=show_bar) as progress:
+    # Sized as hf-model-registry sizes it: the table and the registry's own extra types.
+    with RefreshProgress(len(all_names(path)), enabled=show_bar) as progress:
         report = run_sync(
             lambda: aio.refresh_all(
                 registry=path, endpoint=args.endpoint, on_outcome=progress.advance

@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from . import _config
 from ._bridge import run_sync
@@ -28,6 +29,9 @@ from ._chain import (
 )
 from ._names import resolve_name
 
+if TYPE_CHECKING:
+    from ._settings import HubSettings
+
 __all__ = ["HubStep", "clear_cache", "get_recommended_default_model", "lookup"]
 
 # A replacement for the chain's Hub step: registry name -> answer, or None to fall back.
@@ -38,10 +42,10 @@ HubStep = Callable[[str], Answer | None]
 STAT_INTERVAL_SECONDS = 1.0
 
 _CACHE = RegistryCache()
-# (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step) -> (answer, path,
-# signature, checked_at)
+# (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step, explicit endpoint)
+# -> (answer, path, signature, checked_at)
 _MEMO: dict[
-    tuple[str, str | None, str | None, bool],
+    tuple[str, str | None, str | None, bool, str | None],
     tuple[Answer, str, tuple[int, int, int] | None, float],
 ] = {}
 
@@ -59,6 +63,7 @@ def lookup(
     *,
     registry: str | os.PathLike[str] | None = None,
     hub: HubStep | None = None,
+    settings: HubSettings | None = None,
 ) -> Answer:
     """The recommended default for ``model_type`` and where it came from, blocking.
 
@@ -66,10 +71,17 @@ def lookup(
     worker thread. See ``aio.lookup`` for the chain. ``hub`` replaces the chain's
     Hub step (the legacy module routes it through its patchable
     ``query_huggingface_api``); with it, only fresh registry answers are memoised,
-    so every other call reaches the step again.
+    so every other call reaches the step again. ``settings`` says how to ask the
+    Hub (default: ``HubSettings.from_env().for_lookup()``, built only when needed).
     """
     explicit = None if registry is None else os.fspath(registry)
-    key = (model_type, explicit, os.environ.get("HF_MODEL_REGISTRY"), hub is not None)
+    key = (
+        model_type,
+        explicit,
+        os.environ.get("HF_MODEL_REGISTRY"),
+        hub is not None,
+        None if settings is None else settings.endpoint,
+    )
     hit = _MEMO.get(key)
     if hit is not None:
         answer, path_text, signature, checked_at = hit
@@ -86,7 +98,7 @@ def lookup(
             return answer
         _MEMO.pop(key, None)  # another thread may have dropped it already
     path = _config.read_registry_path(registry)
-    answer = _compute(model_type, registry, path, hub)
+    answer = _compute(model_type, registry, path, hub, settings)
     if hub is not None and answer.source != "registry":
         return answer
     _MEMO[key] = (
@@ -99,7 +111,11 @@ def lookup(
 
 
 def _compute(
-    model_type: str, registry: str | os.PathLike[str] | None, path: str, hub: HubStep | None
+    model_type: str,
+    registry: str | os.PathLike[str] | None,
+    path: str,
+    hub: HubStep | None,
+    settings: HubSettings | None,
 ) -> Answer:
     name, aliases = resolve_name(model_type)
     entry = find_entry(_CACHE.get(path), name, aliases)
@@ -109,7 +125,8 @@ def _compute(
         return fresh
     if _config.network_disabled():
         return last_resort(fallback, model_type, offline_reason())
-    recalled = recall_hub_answer(name, _config.hub_endpoint(), ttl)
+    endpoint = _config.hub_endpoint() if settings is None else settings.endpoint
+    recalled = recall_hub_answer(name, endpoint, ttl)
     if recalled is not None:
         return recalled
     if hub is not None:
@@ -117,8 +134,13 @@ def _compute(
         return answer if answer is not None else last_resort(fallback, model_type)
     # Not fresh: the async core owns the rest of the chain (Hub, stale, static).
     from . import aio
+    from ._settings import HubSettings
 
-    return run_sync(lambda: aio.lookup(model_type, registry=registry))
+    if settings is None:
+        # Built once here, at the edge, and only now: a fresh answer needs none.
+        settings = HubSettings.from_env().for_lookup()
+    hub_settings = settings
+    return run_sync(lambda: aio.lookup(model_type, registry=registry, settings=hub_settings))
 
 
 def get_recommended_default_model(

@@ -37,7 +37,7 @@ from ._errors import (
     RegistryUnreadable,
     TokenRejected,
 )
-from ._hub import HubClient, RetryPolicy
+from ._hub import HubClient
 from ._models import Architecture, Candidate
 from ._names import resolve_name
 from ._original import with_registry_keys
@@ -53,6 +53,7 @@ from ._registry import (
     with_endpoint,
 )
 from ._selection import Policy, Ranking, Verdict, rank
+from ._settings import HubSettings
 
 __all__ = [
     "Outcome",
@@ -61,7 +62,6 @@ __all__ = [
     "fetch_ranking",
     "make_entry",
     "refresh",
-    "resolve_token",
 ]
 
 log = logging.getLogger("hf_model_registry.refresh")
@@ -72,10 +72,6 @@ Status = Literal["updated", "unchanged", "failed", "skipped", "pinned", "no-cand
 ENTRY_MODELS = 10
 LISTING_LIMIT = 100
 MAX_PAGES = 3
-# The total a refresh waits for quota resets before failing what is left: six of the
-# Hub's 5-minute windows, more than a refresh-all of every architecture needs
-# anonymously, and a bound against a server that keeps announcing resets.
-DEFAULT_QUOTA_WAIT = 1800.0
 # A run in which the first this-many architectures failed and none succeeded stops.
 EARLY_STOP_AFTER = 8
 
@@ -157,7 +153,8 @@ def make_entry(ranking: Ranking, now: datetime) -> Entry | None:
     }
     if chosen_judgement.params is not None:
         entry["parameters"] = chosen_judgement.params
-        entry["parameters_source"] = chosen_judgement.params_source
+        if chosen_judgement.params_source is not None:
+            entry["parameters_source"] = chosen_judgement.params_source
     if chosen_judgement.tier is not None:
         entry["tier"] = str(chosen_judgement.tier)
     if ranking.test_model is not None:
@@ -196,11 +193,6 @@ async def fetch_ranking(
             f"all {len(skipped)} listing items were malformed (first: {skipped[0]})"
         )
     return ranking
-
-
-async def resolve_token(token: str | None) -> str | None:
-    """The Hub token (argument, environment or ``$HF_HOME/token``), read off the event loop."""
-    return await anyio.to_thread.run_sync(_config.hub_token, token)
 
 
 def _architecture(name: str) -> Architecture:
@@ -297,19 +289,12 @@ def _detached(exc: RegistryError) -> RegistryError:
 
 async def refresh(
     types: Iterable[str],
-    *,
-    registry: str | os.PathLike[str] | None = None,
-    endpoint: str | None = None,
-    token: str | None = None,
-    concurrency: int = 8,
-    max_age: float = 0.0,
+    settings: HubSettings,
     policy: Policy | None = None,
-    rate: float | None = None,
+    registry: str | os.PathLike[str] | None = None,
+    *,
     transport: httpx.AsyncBaseTransport | None = None,
-    retry: RetryPolicy | None = None,
-    connect_timeout: float = 5.0,
-    request_timeout: float = 30.0,
-    max_quota_wait: float | None = DEFAULT_QUOTA_WAIT,
+    max_age: float = 0.0,
     write: bool = True,
     on_corrupt: Literal["raise", "move-aside"] = "raise",
     on_outcome: Callable[[Outcome], None] | None = None,
@@ -318,27 +303,25 @@ async def refresh(
 ) -> RefreshReport:
     """Refresh the registry entries of ``types`` from the Hub; write once at the end.
 
-    ``request_timeout`` is the deadline of one attempt (connect, send, read the whole
-    body): a server that drips its answer cannot hold a worker longer.
-    ``max_quota_wait`` (default 1800 s; None for no limit) is the total time the
-    run may wait for quota resets: past it, what is left fails with ``RateLimited``.
+    ``settings`` says where the Hub is and how patiently to ask it (its
+    ``concurrency`` is also the number of architectures fetched at once);
+    ``policy`` defaults to ``settings.policy()``. ``registry`` is the file to
+    update (see ``_config.write_registry_path``).
     ``lock_timeout`` (default 120 s) bounds the wait for another process's lock
     on the registry; past it, ``RegistryLocked`` (the fetched answers are lost).
     Before the first request, a registry that cannot be written raises
     ``RegistryNotWritable`` (or ``RegistryDirectoryMissing``), and one holding entries
     from another endpoint ``EndpointMismatch`` unless ``allow_other_endpoint``.
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
-    before any request for a bad name, ``HubOffline`` when ``HF_HUB_OFFLINE`` is
-    set, ``HubUnavailable`` (registry untouched) when the Hub cannot be reached and
+    before any request for a bad name, ``HubOffline`` when ``settings.offline``,
+    ``HubUnavailable`` (registry untouched) when the Hub cannot be reached and
     ``TokenRejected`` (registry untouched) when the Hub refuses the token.
     """
-    if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
     if max_age < 0:
         raise ValueError("max_age must not be negative")
+    concurrency = settings.concurrency
     archs = _resolve_types(types)
-    token = await resolve_token(token)
-    policy = policy or Policy(allow_gated=token is not None)
+    policy = policy or settings.policy()
     path = _config.write_registry_path(registry)
     try:
         # File I/O off the event loop: the caller may be an async app doing other work.
@@ -377,18 +360,7 @@ async def refresh(
     # waiting task otherwise). next() cannot interleave with another worker: no await.
     todo = iter(pending)
 
-    async with HubClient(
-        endpoint=endpoint,
-        token=token,
-        transport=transport,
-        connections=concurrency,
-        retry=retry,
-        rate=rate,
-        connect_timeout=connect_timeout,
-        read_timeout=request_timeout,
-        attempt_timeout=request_timeout,
-        max_quota_wait=max_quota_wait,
-    ) as hub:
+    async with HubClient(settings, transport=transport) as hub:
         if write:
             # Here, after the endpoint is validated and before the first request.
             await anyio.to_thread.run_sync(

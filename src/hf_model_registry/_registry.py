@@ -13,7 +13,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, cast
 
 from . import _log
 from ._candidates import validate_model_id
@@ -54,7 +54,35 @@ __all__ = [
     "write_registry",
 ]
 
-Entry = dict[str, Any]
+
+class _RequiredEntry(TypedDict):
+    # A base of its own: Required[] is not seen at runtime under postponed annotations.
+    default_model: str
+
+
+class Entry(_RequiredEntry, total=False):
+    """One architecture's registry entry, as the file holds it.
+
+    Only ``default_model`` is required. The other keys are the ones this package
+    reads or writes; a file may hold more (an original tool's ``description``, a
+    user's note), which are kept as they are: at runtime an entry is a plain dict.
+    """
+
+    models: list[str]
+    downloads: dict[str, int]
+    updated_at: str
+    source: str
+    reason: str
+    hub_type: str
+    parameters: int
+    parameters_source: str
+    tier: str
+    test_model: str
+    pinned: bool
+    pinned_over: Entry
+    endpoint: str
+
+
 Registry = dict[str, Entry]
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,7 +97,7 @@ _MAX_FILE_BYTES = 64 * 1024 * 1024
 _LOCK_TIMEOUT_SECONDS = 120.0
 _TEMP_MARK = ".tmp-"
 # Inside a pinned entry: the entry the pin replaced, so that unpin can restore it.
-PINNED_OVER = "pinned_over"
+PINNED_OVER: Final = "pinned_over"
 
 
 def utc_now_iso(now: datetime | None = None) -> str:
@@ -185,7 +213,7 @@ def _validate_entry(source: str, key: str, entry: object, *, nested: bool = Fals
         _validate_entry(source, key, entry[PINNED_OVER], nested=True)
         if entry[PINNED_OVER].get("pinned") is True:
             raise _problem(source, key, f"{PINNED_OVER!r} must not be a pinned entry")
-    return entry
+    return cast(Entry, entry)  # checked above, key by key
 
 
 def validate_registry(obj: object, *, source: str = "registry") -> Registry:
@@ -571,11 +599,11 @@ def merge_entries(current: Mapping[str, Entry], updates: Mapping[str, Entry]) ->
         if old is not None and old.get("pinned") is True:
             continue
         kept = {} if old is None else {k: v for k, v in old.items() if k not in MANAGED_KEYS}
-        merged[key] = {**kept, **entry} if kept else entry
+        merged[key] = cast(Entry, {**kept, **entry}) if kept else entry
     return merged
 
 
-def _user_keys(entry: Mapping[str, Any]) -> Entry:
+def _user_keys(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {
         k: v for k, v in entry.items() if k not in MANAGED_KEYS and k not in ("pinned", PINNED_OVER)
     }
@@ -589,8 +617,7 @@ def pin_entry(current: Entry | None, model_id: str, now: datetime | None = None)
     aside, not shown as the pin's. Re-pinning keeps the original replaced entry.
     """
     replaced = current.get(PINNED_OVER) if current and current.get("pinned") is True else current
-    entry: Entry = {
-        **({} if current is None else _user_keys(current)),
+    pin: Entry = {
         "default_model": model_id,
         "models": [model_id],
         "downloads": {},
@@ -598,6 +625,8 @@ def pin_entry(current: Entry | None, model_id: str, now: datetime | None = None)
         "source": "user",
         "pinned": True,
     }
+    # A user's own keys are kept; they come first, as they did in the file.
+    entry = cast(Entry, {**({} if current is None else _user_keys(current)), **pin})
     if replaced is not None:
         entry[PINNED_OVER] = replaced
     return entry
@@ -612,4 +641,4 @@ def unpin_entry(entry: Entry) -> Entry | None:
     replaced = entry.get(PINNED_OVER)
     if not isinstance(replaced, dict):
         return None
-    return {**replaced, **_user_keys(entry)}
+    return cast(Entry, {**replaced, **_user_keys(entry)})

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _config
 from ._chain import (
@@ -33,17 +33,25 @@ from ._errors import (
     RegistryError,
     TokenRejected,
 )
-from ._hub import RetryPolicy
 from ._names import resolve_name
 from ._registry import Registry
+from ._settings import LOOKUP_RETRY as _LOOKUP_RETRY
+from ._settings import HubSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Unpack
+
+    import httpx
+
     from ._access import Access
-    from ._refresh import RefreshReport
-    from ._selection import Ranking
+    from ._refresh import Outcome, RefreshReport
+    from ._selection import Policy, Ranking
+    from ._settings import Tuning
 
 __all__ = [
     "Answer",
+    "HubSettings",
     "check_model_access",
     "explain",
     "get_recommended_default_model",
@@ -53,7 +61,7 @@ __all__ = [
     "refresh_all",
 ]
 
-log = logging.getLogger("hf_model_registry")
+_log = logging.getLogger("hf_model_registry")
 
 
 async def _read(path: str) -> Registry:
@@ -69,12 +77,15 @@ async def lookup(
     model_type: str,
     *,
     registry: str | os.PathLike[str] | None = None,
+    settings: HubSettings | None = None,
 ) -> Answer:
     """The recommended default for ``model_type`` and where it came from.
 
     The chain: fresh registry entry -> Hub (unless ``USE_STATIC_REGISTRY`` or
     ``HF_HUB_OFFLINE``) -> stale entry -> static default. Raises
     ``InvalidModelType`` for a bad name and ``UnknownModelType`` when nothing knows it.
+    ``settings`` (default: ``HubSettings.from_env().for_lookup()``, built only when
+    the Hub is asked) says how to ask the Hub.
 
     A lookup never writes the registry file: a Hub answer is kept in memory for
     this process (for the registry TTL); ``refresh`` is what updates the file.
@@ -88,74 +99,103 @@ async def lookup(
         return fresh
     if _config.network_disabled():
         return last_resort(fallback, model_type, offline_reason())
-    endpoint = _config.hub_endpoint()
+    endpoint = _config.hub_endpoint() if settings is None else settings.endpoint
     recalled = recall_hub_answer(name, endpoint, ttl)
     if recalled is not None:
         return recalled
     try:
-        answer = await _from_hub(name, registry)
+        if settings is None:
+            settings = await _from_env(lookup=True)
+        answer = await _from_hub(name, path, settings)
     except RegistryError as exc:
         if fallback is None:
             # One message saying both: the Hub failed and nothing local exists.
             return last_resort(None, model_type, exc)
-        log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
+        _log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
     else:
         if answer is not None:
-            remember_hub_answer(name, endpoint, answer)
+            remember_hub_answer(name, settings.endpoint, answer)
             return answer
     return last_resort(fallback, model_type)
+
+
+async def _from_env(
+    *,
+    endpoint: str | None = None,
+    token: str | None = None,
+    lookup: bool = False,
+    **tuning: Unpack[Tuning],
+) -> HubSettings:
+    import anyio
+
+    def build() -> HubSettings:
+        settings = HubSettings.from_env(endpoint=endpoint, token=token, **tuning)
+        return settings.for_lookup() if lookup else settings
+
+    # The token file is read here: off the event loop.
+    return await anyio.to_thread.run_sync(build)
+
+
+async def _settings(
+    settings: HubSettings | None,
+    endpoint: str | None,
+    token: str | None,
+    tuning: Tuning,
+    *,
+    lookup: bool = False,
+) -> HubSettings:
+    """The caller's settings, or settings from these fields and the environment."""
+    if settings is None:
+        return await _from_env(endpoint=endpoint, token=token, lookup=lookup, **tuning)
+    given = [k for k, v in (("endpoint", endpoint), ("token", token)) if v is not None]
+    if given or tuning:
+        raise TypeError(
+            f"pass settings or {', '.join([*given, *tuning])}, not both "
+            "(dataclasses.replace(settings, ...) changes a field)"
+        )
+    return settings
 
 
 # After the Hub failed to answer, lookups in this process stop asking it for a while,
 # so a legacy loop over 500 types does not wait out 500 timeouts.
 _HUB_BACKOFF_SECONDS = 300.0
 _hub_down_until = 0.0
-# A lookup is interactive: fewer, shorter retries than a bulk refresh.
-_LOOKUP_RETRY = RetryPolicy(max_attempts=2, connect_attempts=1, max_wait=2.0, max_total_wait=4.0)
 
 
-def hub_backing_off() -> bool:
+def _hub_backing_off() -> bool:
     """True while lookups in this process leave the Hub alone after it failed to answer."""
     return time.monotonic() < _hub_down_until
 
 
-def back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
+def _back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
     """Make lookups in this process leave the Hub alone for ``seconds``."""
     global _hub_down_until
     _hub_down_until = time.monotonic() + seconds
 
 
-async def _from_hub(name: str, registry: str | os.PathLike[str] | None) -> Answer | None:
-    if hub_backing_off():
+async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | None:
+    if _hub_backing_off():
         return None
     from ._refresh import refresh as _refresh
 
-    path = _config.read_registry_path(registry)
     try:
-        report = await _refresh(
-            [name],
-            registry=path,
-            write=False,  # lookups never write the registry; the caller remembers the answer
-            retry=_LOOKUP_RETRY,
-            connect_timeout=3.0,
-            request_timeout=10.0,
-            max_quota_wait=_LOOKUP_RETRY.max_total_wait,
-        )
+        # Lookups never write the registry; the caller remembers the answer.
+        report = await _refresh([name], settings, None, path, write=False)
     except TokenRejected:
         # A refused token is refused on every call too: no use asking again at once.
-        back_off()
+        _back_off()
         raise
     except HubUnavailable as exc:
         retry_after = exc.retry_after if isinstance(exc, HubUnusable) else None
-        back_off(retry_after or _HUB_BACKOFF_SECONDS)
+        _back_off(retry_after or _HUB_BACKOFF_SECONDS)
         raise
     outcome = report.outcomes.get(name)
     if outcome is not None and isinstance(outcome.error, RateLimited):
         # The quota is spent: later lookups in this process answer locally until it resets.
-        back_off(outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
+        _back_off(outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
-            log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
+            _log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
         return None
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
 
@@ -172,58 +212,124 @@ async def get_recommended_default_model(
     return model_for(await lookup(model_type, registry=registry), tiny=tiny)
 
 
-async def refresh(types: Iterable[str], **options: Any) -> RefreshReport:
+async def refresh(
+    types: Iterable[str],
+    *,
+    registry: str | os.PathLike[str] | None = None,
+    settings: HubSettings | None = None,
+    policy: Policy | None = None,
+    max_age: float = 0.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+    write: bool = True,
+    on_corrupt: Literal["raise", "move-aside"] = "raise",
+    on_outcome: Callable[[Outcome], None] | None = None,
+    lock_timeout: float | None = None,
+    allow_other_endpoint: bool = False,
+    endpoint: str | None = None,
+    token: str | None = None,
+    **tuning: Unpack[Tuning],
+) -> RefreshReport:
     """Refresh the registry entries of ``types`` from the Hub and write the registry once.
 
-    Options: ``registry``, ``endpoint``, ``token``, ``concurrency`` (default 8),
-    ``max_age`` (seconds; skip entries refreshed more recently), ``policy``,
-    ``rate`` (requests/second cap), ``connect_timeout`` (default 5 s), ``request_timeout``
-    (deadline of one attempt, default 30 s), ``transport`` (an ``httpx.AsyncBaseTransport``),
-    ``retry``, ``on_outcome`` (called with each architecture's ``Outcome``).
+    How to ask the Hub: ``settings`` (a ``HubSettings``), or its fields as keywords
+    (``endpoint``, ``token``, ``concurrency`` (default 8), ``rate`` (requests/second
+    cap), ``connect_timeout`` (default 5 s), ``request_timeout`` (deadline of one
+    attempt, default 30 s), ``retry``, ``max_quota_wait``), the rest read from the
+    environment as ``HubSettings.from_env`` does. ``registry``: the file to update.
+    ``max_age``: seconds; skip entries refreshed more recently. ``policy``: the
+    selection policy (default: ``settings.policy()``, gated models only with a
+    token). ``transport``: an ``httpx.AsyncBaseTransport``. ``write=False``: fetch
+    and report, write nothing. ``on_corrupt="move-aside"``: an unparsable registry
+    is moved aside and replaced (default: ``RegistryCorrupt``). ``on_outcome``:
+    called with each architecture's ``Outcome``. ``lock_timeout``,
+    ``allow_other_endpoint``: see the CLI's ``--force`` and docs/RELIABILITY.md.
     """
     from ._refresh import refresh as _refresh
 
-    return await _refresh(types, **options)
+    hub = await _settings(settings, endpoint, token, tuning)
+    return await _refresh(
+        types,
+        hub,
+        policy,
+        registry,
+        transport=transport,
+        max_age=max_age,
+        write=write,
+        on_corrupt=on_corrupt,
+        on_outcome=on_outcome,
+        lock_timeout=lock_timeout,
+        allow_other_endpoint=allow_other_endpoint,
+    )
 
 
-async def refresh_all(**options: Any) -> RefreshReport:
+async def refresh_all(
+    *,
+    registry: str | os.PathLike[str] | None = None,
+    settings: HubSettings | None = None,
+    policy: Policy | None = None,
+    max_age: float = 0.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+    write: bool = True,
+    on_corrupt: Literal["raise", "move-aside"] = "move-aside",
+    on_outcome: Callable[[Outcome], None] | None = None,
+    lock_timeout: float | None = None,
+    allow_other_endpoint: bool = False,
+    endpoint: str | None = None,
+    token: str | None = None,
+    **tuning: Unpack[Tuning],
+) -> RefreshReport:
     """Refresh every architecture of the table, and the registry's own extra types.
 
     Types a user added that the table does not know are refreshed too (see
-    ``refresh`` for the options).
+    ``refresh`` for the arguments).
 
     An unreadable registry file is moved aside to ``<name>.corrupt-<timestamp>``
-    and a valid one is written in its place.
+    and a valid one is written in its place (``on_corrupt="raise"`` raises
+    ``RegistryCorrupt`` instead).
     """
     import anyio
 
     from ._refresh import all_names
     from ._refresh import refresh as _refresh
 
-    options.setdefault("on_corrupt", "move-aside")
-    names = await anyio.to_thread.run_sync(all_names, options.get("registry"))
-    return await _refresh(names, **options)
+    hub = await _settings(settings, endpoint, token, tuning)
+    names = await anyio.to_thread.run_sync(all_names, registry)
+    return await _refresh(
+        names,
+        hub,
+        policy,
+        registry,
+        transport=transport,
+        max_age=max_age,
+        write=write,
+        on_corrupt=on_corrupt,
+        on_outcome=on_outcome,
+        lock_timeout=lock_timeout,
+        allow_other_endpoint=allow_other_endpoint,
+    )
 
 
 async def explain(
     model_type: str,
     *,
+    settings: HubSettings | None = None,
     endpoint: str | None = None,
     token: str | None = None,
-    transport: Any = None,
-    policy: Any = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    policy: Policy | None = None,
 ) -> Ranking:
-    """Query the Hub for ``model_type`` and return the full ranking with every reason."""
+    """Query the Hub for ``model_type`` and return the full ranking with every reason.
+
+    ``policy`` defaults to ``settings.policy()``; ``settings`` (or ``endpoint`` and
+    ``token``) as for ``refresh``.
+    """
     from ._hub import HubClient
-    from ._refresh import _architecture, fetch_ranking, resolve_token
-    from ._selection import Policy
+    from ._refresh import _architecture, fetch_ranking
 
     name, _ = resolve_name(model_type)
-    token = await resolve_token(token)
-    async with HubClient(endpoint=endpoint, token=token, transport=transport) as hub:
-        return await fetch_ranking(
-            hub, _architecture(name), policy or Policy(allow_gated=token is not None)
-        )
+    hub_settings = await _settings(settings, endpoint, token, {})
+    async with HubClient(hub_settings, transport=transport) as hub:
+        return await fetch_ranking(hub, _architecture(name), policy or hub_settings.policy())
 
 
 async def query_huggingface_api(
@@ -231,9 +337,10 @@ async def query_huggingface_api(
     limit: int = 5,
     min_downloads: int = 1000,
     *,
+    settings: HubSettings | None = None,
     endpoint: str | None = None,
     token: str | None = None,
-    transport: Any = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[dict[str, Any]]:
     """The most downloaded models of ``model_type`` (the original's contract).
 
@@ -241,15 +348,14 @@ async def query_huggingface_api(
     ``parameters`` (None when the Hub does not know it). One request.
     """
     from ._hub import HubClient
-    from ._refresh import _architecture, resolve_token
+    from ._refresh import _architecture
 
     if limit < 1:
         raise ValueError("limit must be at least 1")
     name, _ = resolve_name(model_type)
     arch = _architecture(name)
-    async with HubClient(
-        endpoint=endpoint, token=await resolve_token(token), transport=transport
-    ) as hub:
+    hub_settings = await _settings(settings, endpoint, token, {})
+    async with HubClient(hub_settings, transport=transport) as hub:
         page = await hub.list_page(arch.hub_type, limit=max(limit, 20))
     found = [c for c in page.candidates if c.downloads >= min_downloads]
     found.sort(key=lambda c: (-c.downloads, c.id))
@@ -269,21 +375,27 @@ async def query_huggingface_api(
 async def check_model_access(
     model_id: str,
     *,
+    settings: HubSettings | None = None,
     endpoint: str | None = None,
     token: str | None = None,
-    transport: Any = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Access:
-    """Whether ``model_id`` can be downloaded: available, gated, not found, unreachable."""
+    """Whether ``model_id`` can be downloaded: available, gated, not found, unreachable.
+
+    ``settings`` (default: from the environment, with a lookup's short retries), or
+    ``endpoint`` and ``token``.
+    """
     from ._access import check_access
     from ._hub import HubClient
-    from ._refresh import resolve_token
 
-    hub = HubClient(
-        endpoint=endpoint,
-        token=await resolve_token(token),
-        transport=transport,
-        retry=_LOOKUP_RETRY,
+    hub_settings = (
+        settings
+        if settings is not None
+        else await _from_env(endpoint=endpoint, token=token, retry=_LOOKUP_RETRY)
     )
+    if settings is not None and (endpoint is not None or token is not None):
+        raise TypeError("pass settings or endpoint/token, not both")
+    hub = HubClient(hub_settings, transport=transport)
     try:
         async with hub:
             return await check_access(hub, model_id)
