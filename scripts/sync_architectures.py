@@ -5,7 +5,8 @@ The table lists every transformers model type that has a model of its own (it ap
 sub-configs that exist only inside a composite model (``clip_text_model``,
 ``qwen2_vl_text``, ``gemma3n_audio``, ...). For each type it records the registry key, the
 Hub tag, a category, the Hub pipeline tags its auto classes support and the reference
-checkpoint its configuration class documents (see ``documented_checkpoint``).
+checkpoint its configuration class documents (see ``documented_checkpoint``), unless that
+is a placeholder or was copied with another model's docstring (``checkpoint_owners``).
 
 This script installs nothing; run it with a transformers of your choosing (torch is not
 needed: the auto mappings and config classes import without it)::
@@ -442,6 +443,9 @@ def documented_checkpoint(docstring: str | None) -> str | None:
     what a reader would open. Single-segment targets are refused: in transformers 5.24
     they are only placeholders of the docstring template (``[None](.../None)``, ``[](...)``,
     timm's architecture name ``[resnet50](.../resnet50)``), never a legacy model id.
+    Placeholders of an unpublished checkpoint (``is_placeholder``) are skipped too.
+    Whether the checkpoint is the architecture's own or copied with another model's
+    docstring is decided across architectures, by ``checkpoint_owners``.
     """
     validate = package_attr("hf_model_registry._candidates", "validate_model_id")
     invalid = package_attr("hf_model_registry._errors", "InvalidModelId")
@@ -451,10 +455,106 @@ def documented_checkpoint(docstring: str | None) -> str | None:
         if len(parts) != 2 or parts[0] in NOT_A_NAMESPACE:
             continue
         try:
-            return str(validate(path))
+            model_id = str(validate(path))
         except invalid:
             print(f"warning: documented checkpoint {path!r} is not a model id", file=sys.stderr)
+            continue
+        if is_placeholder(model_id):
+            print(f"warning: documented checkpoint {model_id!r} is a placeholder", file=sys.stderr)
+            continue
+        return model_id
     return None
+
+
+# Words that mark a link target as a stand-in for a checkpoint not yet published
+# (``PaddlePaddle/Not_yet_released`` in transformers 5.24). Matched against the normalised
+# id (see ``normalise``) so ``Not-Yet-Released`` and ``not_yet_released`` are one word;
+# the short ones only as a whole part of the id, where they cannot be part of a real name.
+PLACEHOLDER_PHRASES = ("notyetreleased", "tobereleased", "comingsoon", "placeholder")
+PLACEHOLDER_PARTS = frozenset({"todo", "tbd", "tba", "fixme", "xxx", "none", "null"})
+
+# What ``normalise`` drops: the separators model types and repo names spell differently
+# (``qwen2_5_vl`` / ``Qwen2.5-VL``, ``sew-d`` / ``sew_d``).
+SEPARATORS = re.compile(r"[-_./]")
+
+
+def normalise(name: str) -> str:
+    """A model type or model id, lower case, without ``-``, ``_``, ``.`` and ``/``."""
+    return SEPARATORS.sub("", name.lower())
+
+
+def is_placeholder(model_id: str) -> bool:
+    """True for an id that stands in for an unpublished checkpoint (``org/Not_yet_released``)."""
+    parts = {part.lower() for part in SEPARATORS.split(model_id)}
+    flat = normalise(model_id)
+    return bool(parts & PLACEHOLDER_PARTS) or any(word in flat for word in PLACEHOLDER_PHRASES)
+
+
+def family(model_type: str) -> str:
+    """The leading letters of a model type's first part: ``llava_next`` -> ``llava``."""
+    first = SEPARATORS.split(model_type.lower(), maxsplit=1)[0]
+    match = re.match(r"[a-z]*", first)
+    return match.group(0) if match else ""
+
+
+def checkpoint_owners(checkpoint: str, sharers: Mapping[str, str]) -> set[str]:
+    """Which of the architectures that document one checkpoint it really belongs to.
+
+    ``sharers`` maps each architecture (registry name) that documents ``checkpoint`` to its
+    Hub model type (that of its configuration class). A docstring copied from another model
+    keeps that model's checkpoint (in transformers 5.24 ``sew`` names
+    ``BAAI/seggpt-vit-large``), so when several architectures name one checkpoint the
+    checkpoint's own name decides, all names normalised (``normalise``):
+
+    1. Owners: the sharers whose name or Hub model type occurs in the checkpoint id
+       (``seggpt`` in ``baaiseggptvitlarge``; ``gpt-sw3``, whose configuration class is
+       gpt2's, in ``openaicommunitygpt2``). The checkpoint belongs to them and to the
+       sharers whose name contains an owner's: parts and derivatives built on it that
+       document it on purpose (``gemma3_text``, ``sam2_video``, ``rt_detr_resnet``).
+       The rest are copies (``sew``, ``got_ocr2`` -> ``facebook/sam-vit-huge``,
+       ``qwen2_5_vl`` -> ``Qwen/Qwen2-VL-7B-Instruct``).
+    2. No owner (version spelt differently: ``llava_next`` -> ``llava-v1.6-...``,
+       ``glm4v`` -> ``GLM-4.1V-...``): the sharers whose family (``family``) occurs in the
+       checkpoint id keep it (``llava_next``, not ``granite4_vision``).
+    3. Neither: nobody keeps it (``granitemoe``, ``granitemoehybrid`` and
+       ``granitemoeshared`` -> ``ibm-granite/granite-speech-3.2-8b``). Nothing ties the
+       checkpoint to any of them, and a wrong reference checkpoint is worse than none: it
+       is served offline as the default and steers selection's canonical family, while
+       without one the lookup says it has no offline answer and a refresh finds one.
+
+    A checkpoint documented by one architecture only is not judged here: nothing shows it
+    was copied.
+    """
+    if len(sharers) < 2:
+        return set(sharers)
+    flat = normalise(checkpoint)
+    owners = {
+        name
+        for name, hub_type in sharers.items()
+        if normalise(name) in flat or normalise(hub_type) in flat
+    }
+    if owners:
+        return {
+            name for name in sharers if any(normalise(owner) in normalise(name) for owner in owners)
+        }
+    return {name for name in sharers if family(name) and family(name) in flat}
+
+
+def disown_copied_checkpoints(entries: list[dict[str, Any]]) -> dict[str, str]:
+    """Clear the checkpoints ``checkpoint_owners`` refuses; return name -> the one refused."""
+    sharers: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        if entry["checkpoint"] is not None:
+            sharers.setdefault(entry["checkpoint"], {})[entry["name"]] = entry["hub_type"]
+    refused: dict[str, str] = {}
+    for entry in entries:
+        checkpoint = entry["checkpoint"]
+        if checkpoint is None:
+            continue
+        if entry["name"] not in checkpoint_owners(checkpoint, sharers[checkpoint]):
+            refused[entry["name"]] = checkpoint
+            entry["checkpoint"] = None
+    return refused
 
 
 def categorize(name: str, heads: set[str]) -> str:
@@ -545,6 +645,9 @@ def build() -> dict[str, Any]:
                 "checkpoint": documented_checkpoint(config_mapping[name].__doc__),
             }
         )
+    refused = disown_copied_checkpoints(entries)
+    if refused:
+        print(f"note: refused copied checkpoints {refused}", file=sys.stderr)
     aliases_for(entries)
     unused = set(OVERRIDES) - {entry["name"] for entry in entries}
     if unused:

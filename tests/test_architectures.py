@@ -471,8 +471,9 @@ def test_nearly_every_architecture_documents_a_valid_checkpoint() -> None:
     for checkpoint in documented:
         assert validate_model_id(checkpoint) == checkpoint
         assert "/" in checkpoint
-    # 555 of 566 in transformers 5.24.
-    assert len(documented) >= 0.97 * len(archs)
+    # 541 of 566 in transformers 5.24 (555 before copied and placeholder checkpoints were
+    # refused by scripts/sync_architectures.py).
+    assert len(documented) >= 0.95 * len(archs)
 
 
 def test_every_entry_states_its_checkpoint_even_when_there_is_none() -> None:
