@@ -105,7 +105,7 @@ def test_offline_lookup_from_the_packaged_snapshot_says_documented() -> None:
 
 @pytest.mark.usefixtures("offline")
 @pytest.mark.parametrize("registry", ["missing", "packaged"])
-def test_offline_lookups_answer_for_at_least_95_percent_of_architectures(
+def test_offline_lookups_answer_for_at_least_97_percent_of_architectures(
     tmp_path: Path, registry: str
 ) -> None:
     path = tmp_path / "missing.json" if registry == "missing" else None
@@ -117,9 +117,9 @@ def test_offline_lookups_answer_for_at_least_95_percent_of_architectures(
         except UnknownModelType:
             continue
         answered += 1
-    # 543 of 566 in transformers 5.24 (95.9%): 555 before scripts/sync_architectures.py
-    # refused copied and placeholder documented checkpoints (12 of them left no answer).
-    assert answered >= 0.95 * len(names)
+    # 550 of 566 in transformers 5.24 (97.2%): issue 10's target is 97%. Refusing copied
+    # and placeholder documented checkpoints cost 12; hand-checked defaults won 7 back.
+    assert answered >= 0.97 * len(names)
 
 
 # -- the committed registry, the packaged snapshot and the script that builds them ----

@@ -132,6 +132,23 @@ STATIC_DEFAULTS: dict[str, str] = {
     "wav2vec2": "facebook/wav2vec2-base-960h",
     "wavlm": "microsoft/wavlm-base",
     "whisper": "openai/whisper-tiny",
+    # Where transformers 5.24's configuration docstring names another model's checkpoint
+    # (refused by scripts/sync_architectures.py), the checkpoint transformers documented
+    # for the architecture elsewhere:
+    # SEWConfig's docstring in earlier releases and the SEW tests (SEWModel.from_pretrained)
+    "sew": "asapp/sew-tiny-100k",
+    # SEW-D's pretrained-config archive map in transformers' source
+    "sew-d": "asapp/sew-d-tiny-100k",
+    # transformers' README (OCR-based document understanding with GOT-OCR2)
+    "got_ocr2": "stepfun-ai/GOT-OCR-2.0-hf",
+    # the GraniteMoe model documentation's examples
+    "granitemoe": "ibm/PowerMoE-3b",
+    # GraniteMoeSharedConfig's docstring in the transformers documentation
+    "granitemoeshared": "ibm-research/moe-7b-1b-active-shared-experts",
+    # Glm4ForCausalLM's docstring example in transformers
+    "glm4": "THUDM/GLM-4-9B-0414",
+    # Qwen's own Qwen2.5-VL family (the 3B sibling of the 7B the model documentation loads)
+    "qwen2_5_vl": "Qwen/Qwen2.5-VL-3B-Instruct",
 }
 
 
