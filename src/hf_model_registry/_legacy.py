@@ -232,18 +232,7 @@ async def _fetch(
         (c for c in seen.values() if c.downloads >= min_downloads),
         key=lambda c: (-c.downloads, c.id),
     )
-    listing = _Listing(
-        {
-            "id": c.id,
-            "downloads": c.downloads,
-            "likes": c.likes,
-            "tags": list(c.tags),
-            "pipeline_tag": c.pipeline_tag,
-            "parameters": c.parameters,
-            "model_type": model_type,
-        }
-        for c in popular[:limit]
-    )
+    listing = _Listing({**aio._summary(c), "model_type": model_type} for c in popular[:limit])
     entry = make_entry(ranking, datetime.now(UTC))
     if entry is not None:
         listing.recommended = Answer(name, entry["default_model"], "hub", entry)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ._access import Access
+    from ._models import Candidate
     from ._refresh import Outcome, RefreshReport
     from ._selection import Policy, Ranking
     from ._settings import Tuning
@@ -359,17 +360,19 @@ async def query_huggingface_api(
         page = await hub.list_page(arch.hub_type, limit=max(limit, 20))
     found = [c for c in page.candidates if c.downloads >= min_downloads]
     found.sort(key=lambda c: (-c.downloads, c.id))
-    return [
-        {
-            "id": c.id,
-            "downloads": c.downloads,
-            "likes": c.likes,
-            "tags": list(c.tags),
-            "pipeline_tag": c.pipeline_tag,
-            "parameters": c.parameters,
-        }
-        for c in found[:limit]
-    ]
+    return [_summary(c) for c in found[:limit]]
+
+
+def _summary(candidate: Candidate) -> dict[str, Any]:
+    """A listed model as ``query`` (and the legacy ``query_huggingface_api``) return it."""
+    return {
+        "id": candidate.id,
+        "downloads": candidate.downloads,
+        "likes": candidate.likes,
+        "tags": list(candidate.tags),
+        "pipeline_tag": candidate.pipeline_tag,
+        "parameters": candidate.parameters,
+    }
 
 
 async def check_model_access(
