@@ -246,3 +246,13 @@ def test_check_json_statuses_use_one_style(
     code, out, _ = run(capsys, "check", "nobody/nothing-here", "--endpoint", sim.url, "--json")
     assert code == 1 and json.loads(out)["status"] == "not-found"
     assert "RepoNotFound" in json.loads(out)["detail"]
+
+
+def test_recommend_refuses_a_bad_endpoint_like_refresh_and_check(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(capsys, "recommend", "bert", "--endpoint", "not a url")
+    assert (code, out) == (2, "") and err.startswith("error: endpoint")
+    monkeypatch.setenv("HF_ENDPOINT", "not a url")
+    code, out, err = run(capsys, "recommend", "bert")
+    assert (code, out) == (2, "") and err.startswith("error: endpoint")

@@ -342,8 +342,11 @@ def user_model_type(
 
 def _lookup_settings(endpoint: str | None) -> HubSettings | None:
     """A lookup's settings with ``--endpoint``; without it the lookup builds its own if needed."""
-    from ._settings import HubSettings
+    from ._settings import HubSettings, check_endpoint
 
+    # A lookup asks the Hub only when its answer is stale, but a bad endpoint is the
+    # user's mistake whenever it is given: exit 2 now, as refresh and check do.
+    check_endpoint(_config.hub_endpoint(endpoint))
     return None if endpoint is None else HubSettings.from_env(endpoint=endpoint).for_lookup()
 
 
