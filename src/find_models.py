@@ -16,6 +16,7 @@ it is loaded (``import find_models``, a copy loaded by path with
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 if sys.version_info < (3, 11):  # noqa: UP036 - this file may be copied next to an older Python
     raise ImportError(
@@ -30,6 +31,12 @@ except ImportError as exc:  # the file was copied, the package not installed
         "find_models.py is the drop-in module of hf-model-registry: "
         "pip install hf-model-registry (Python 3.11 or newer)"
     ) from exc
+
+if TYPE_CHECKING:
+    # Type checkers do not run the sys.modules swap below: without this, every name of
+    # this module would be the ``object`` that ``__getattr__`` returns. The star follows
+    # _legacy's __all__, so the two cannot drift apart.
+    from hf_model_registry._legacy import *  # noqa: F403
 
 if __name__ == "__main__":
     raise SystemExit(_legacy.main())

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from importlib import resources
+from typing import Any
 
 import pytest
 
@@ -491,7 +492,10 @@ def test_a_hand_edited_checkpoint_that_is_not_a_model_id_is_refused(
     from hf_model_registry._errors import InvalidModelId
 
     entry = {"name": "bert", "hub_type": "bert", "category": "encoder-only", "tasks": []}
-    document = {"transformers_version": "0", "architectures": [{**entry, "aliases": []}]}
+    document: dict[str, Any] = {
+        "transformers_version": "0",
+        "architectures": [{**entry, "aliases": []}],
+    }
     document["architectures"][0]["checkpoint"] = bad
     monkeypatch.setattr(_architectures, "_document", lambda: document)
     with pytest.raises(InvalidModelId):

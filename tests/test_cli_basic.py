@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hf_model_registry import Entry
 from hf_model_registry._cli import main
 from hf_model_registry._registry import dumps_registry, read_registry
 
@@ -67,7 +68,7 @@ def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
 
 def test_show_one_and_all_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reg = tmp_path / "r.json"
-    entry = {
+    entry: Entry = {
         "default_model": "a/b",
         "models": ["a/b"],
         "downloads": {},

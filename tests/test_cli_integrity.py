@@ -13,11 +13,11 @@ import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from hf_model_registry import RegistryCorrupt
+from hf_model_registry import Entry, RegistryCorrupt
 from hf_model_registry._cli import main
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
@@ -43,19 +43,23 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def hub_entry(model_id: str, *, days_old: float = 0, **extra: Any) -> dict[str, Any]:
+def hub_entry(model_id: str, *, days_old: float = 0, **extra: Any) -> Entry:
     stamp = datetime.now(UTC) - timedelta(days=days_old)
-    return {
-        "default_model": model_id,
-        "models": [model_id, "other/model"],
-        "downloads": {model_id: 1234},
-        "updated_at": stamp.isoformat(timespec="seconds"),
-        "source": "hub",
-        "reason": f"most downloaded original: {model_id}",
-        "parameters": 124_000_000,
-        "parameters_source": "safetensors",
-        **extra,
-    }
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id, "other/model"],
+            "downloads": {model_id: 1234},
+            "updated_at": stamp.isoformat(timespec="seconds"),
+            "source": "hub",
+            "reason": f"most downloaded original: {model_id}",
+            "parameters": 124_000_000,
+            "parameters_source": "safetensors",
+            **extra,
+        },
+    )
 
 
 def files_in(directory: Path) -> set[str]:
@@ -148,8 +152,11 @@ def test_pin_entry_and_unpin_entry_round_trip() -> None:
 def test_a_nested_or_malformed_pinned_over_is_a_corrupt_registry() -> None:
     pinned = pin_entry(hub_entry("a/b"), "c/d")
     assert parse_registry(dumps_registry({"gpt2": pinned}).encode())["gpt2"] == pinned
-    for bad in ({"default_model": 3}, pinned, "a/b"):
-        text = dumps_registry({"gpt2": {**pinned, "pinned_over": bad}}).encode()
+    bads: tuple[object, ...] = ({"default_model": 3}, pinned, "a/b")
+    for bad in bads:
+        # A cast, not a check: the malformed entry is what this test writes.
+        malformed = cast(Entry, {**pinned, "pinned_over": bad})
+        text = dumps_registry({"gpt2": malformed}).encode()
         with pytest.raises(RegistryCorrupt, match=r"pinned_over|must be an object|default_model"):
             parse_registry(text)
 

@@ -14,10 +14,11 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from hf_model_registry import Entry
 from hf_model_registry._cli import main
 from hf_model_registry._registry import dumps_registry, read_registry
 
@@ -28,15 +29,19 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def hub_entry(model_id: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {model_id: 1234},
-        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "source": "hub",
-        **extra,
-    }
+def hub_entry(model_id: str, **extra: Any) -> Entry:
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id],
+            "downloads": {model_id: 1234},
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source": "hub",
+            **extra,
+        },
+    )
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import anyio
 import pytest
 
 import find_models
-from hf_model_registry import _lookup, aio
+from hf_model_registry import Entry, _lookup, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._chain import recall_hub_answer
 from hf_model_registry._config import hub_endpoint
@@ -129,7 +129,9 @@ def test_a_valid_original_file_is_never_moved_aside(tmp_path: Path) -> None:
 
 def test_new_timestamps_in_an_original_file_are_naive_local_time(tmp_path: Path) -> None:
     registry = original_registry(tmp_path)
-    update = {"bert": {"default_model": "a/b", "models": ["a/b"], "updated_at": utc_now_iso()}}
+    update: dict[str, Entry] = {
+        "bert": {"default_model": "a/b", "models": ["a/b"], "updated_at": utc_now_iso()}
+    }
     locked_update(registry, lambda current: merge_entries(current, update))
     written = read_registry(registry)
     assert is_naive_timestamp(written["bert"]["updated_at"])
@@ -141,7 +143,7 @@ def test_new_timestamps_in_an_original_file_are_naive_local_time(tmp_path: Path)
 
 def test_a_file_of_this_project_keeps_aware_utc_timestamps(tmp_path: Path) -> None:
     registry = tmp_path / "r.json"
-    update = {"bert": {"default_model": "a/b", "updated_at": utc_now_iso()}}
+    update: dict[str, Entry] = {"bert": {"default_model": "a/b", "updated_at": utc_now_iso()}}
     locked_update(registry, lambda current: merge_entries(current, update))
     locked_update(registry, lambda current: merge_entries(current, {"t5": update["bert"]}))
     stamps = [e["updated_at"] for e in read_registry(registry).values()]
@@ -467,7 +469,7 @@ def test_a_refresh_keeps_the_originals_keys_and_adds_none(
     assert set(after) == before
     assert after["gpt-j"]["default_model"] == "EleutherAI/gpt-j-6b"
     # keys the original wrote (description, class) survive the refresh
-    assert after["gpt-neo"]["class"] == "GPTNeoForCausalLM"
+    assert after["gpt-neo"].get("class") == "GPTNeoForCausalLM"
 
 
 def test_a_new_entry_for_an_original_name_uses_its_spelling(

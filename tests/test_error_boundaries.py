@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx
 import pytest
 
 import find_models
-from hf_model_registry import RateLimited, RegistryError, _lookup, _registry, aio
+from hf_model_registry import Entry, RateLimited, RegistryError, _lookup, _registry, aio
 from hf_model_registry._cli import main
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._ratelimit import Pacer
@@ -24,15 +25,19 @@ ENDPOINT = "http://hub.test"
 NO_RETRY = RetryPolicy(max_attempts=1, connect_attempts=1)
 
 
-def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> dict[str, Any]:
+def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> Entry:
     stamp = (datetime.now(UTC) - age).isoformat(timespec="seconds")
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {},
-        "updated_at": stamp,
-        **extra,
-    }
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id],
+            "downloads": {},
+            "updated_at": stamp,
+            **extra,
+        },
+    )
 
 
 def listing(request: httpx.Request) -> httpx.Response:
@@ -116,7 +121,7 @@ def test_a_lookup_does_not_write_into_a_registry_it_cannot_write(
         dumps_registry({"bert": entry("a/old", age=timedelta(days=30), source="hub")})
     )
     before = registry.read_bytes()
-    monkeypatch.setattr(aio.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
     calls: list[Any] = []
 
     async def fake_refresh(types: Any, *args: Any, **options: Any) -> Any:

@@ -8,12 +8,12 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import pytest
 
-from hf_model_registry import HubUnavailable, _lookup, aio
+from hf_model_registry import Entry, HubUnavailable, _lookup, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._cli import main
 from hf_model_registry._hub import RetryPolicy
@@ -41,15 +41,19 @@ def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
         yield server
 
 
-def entry(model_id: str, **extra: Any) -> dict[str, Any]:
+def entry(model_id: str, **extra: Any) -> Entry:
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {},
-        "updated_at": stamp,
-        **extra,
-    }
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id],
+            "downloads": {},
+            "updated_at": stamp,
+            **extra,
+        },
+    )
 
 
 def refresh_all(sim: ThreadedHubSimulator, registry: Path, **options: Any) -> Any:
@@ -284,7 +288,7 @@ def test_stale_lookup_goes_to_the_hub_once_and_writes_nothing(
     # The file changing drops the sync memo; the Hub answer is still remembered.
     monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
     registry.write_text(
-        dumps_registry({"gpt2": entry("old/gpt2", source="hub") | {"updated_at": old, "x": 1}})
+        dumps_registry({"gpt2": entry("old/gpt2", source="hub", updated_at=old, x=1)})
     )
     requests = sim.stats.requests
     assert _lookup.lookup("gpt2").model_id == "openai-community/gpt2"

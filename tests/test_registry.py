@@ -9,10 +9,11 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
-from hf_model_registry import RegistryCorrupt, RegistryError
+from hf_model_registry import Entry, RegistryCorrupt, RegistryError
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
     dumps_registry,
@@ -25,14 +26,18 @@ from hf_model_registry._registry import (
 )
 
 
-def entry(model_id: str, **extra: object) -> dict[str, object]:
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {model_id: 10},
-        "updated_at": "2026-11-27T15:00:00+00:00",
-        **extra,
-    }
+def entry(model_id: str, **extra: Any) -> Entry:
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id],
+            "downloads": {model_id: 10},
+            "updated_at": "2026-11-27T15:00:00+00:00",
+            **extra,
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -127,7 +132,7 @@ def test_write_refuses_invalid_data_without_touching_the_file(tmp_path: Path) ->
     write_registry(path, {"bert": entry("a/b")})
     before = path.read_bytes()
     with pytest.raises(RegistryCorrupt):
-        write_registry(path, {"bert": {"default_model": 42}})
+        write_registry(path, {"bert": {"default_model": 42}})  # type: ignore[typeddict-item]
     assert path.read_bytes() == before
 
 

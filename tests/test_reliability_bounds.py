@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from hf_model_registry import (
+    Entry,
     HubResponseError,
     HubUnavailable,
     HubUnusable,
@@ -113,7 +114,7 @@ def refresh(types_: list[str], recorder: Recorder, tmp_path: Path, **options: An
     )
 
 
-def stale_entry(model_id: str) -> dict[str, Any]:
+def stale_entry(model_id: str) -> Entry:
     stamp = (datetime.now(UTC) - timedelta(days=60)).isoformat(timespec="seconds")
     return {
         "default_model": model_id,
@@ -246,7 +247,7 @@ def test_the_async_lookup_refuses_a_registry_over_the_size_cap(
     monkeypatch.setattr(_registry, "_MAX_FILE_BYTES", 4096)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     path = tmp_path / "big.json"
-    pinned = {**stale_entry("mine/pinned-bert"), "pinned": True}
+    pinned: Entry = {**stale_entry("mine/pinned-bert"), "pinned": True}
     path.write_text(dumps_registry({"bert": pinned}) + " " * 8192)  # valid JSON, too big
     answer = anyio.run(lambda: aio.lookup("bert", registry=path))
     assert answer.model_id != "mine/pinned-bert" and answer.source == "static"

@@ -15,11 +15,12 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 import find_models
-from hf_model_registry import _lookup, _registry
+from hf_model_registry import Entry, RegistryCorrupt, _lookup, _registry
 from hf_model_registry._cli import main
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, read_registry
@@ -213,15 +214,15 @@ def test_permission_denied_is_reported_and_answered_from_static_when_injected(
     path.write_bytes(_committed())
     real_open = open
 
-    def deny(file: object, *args: object, **kwargs: object) -> object:
-        if os.fspath(file) == os.fspath(path):  # type: ignore[arg-type]
+    def deny(file: str | os.PathLike[str], *args: object, **kwargs: object) -> object:
+        if os.fspath(file) == os.fspath(path):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(_registry, "open", deny, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(_registry.RegistryCorrupt, match="permission denied"):
+    with pytest.raises(RegistryCorrupt, match="permission denied"):
         read_registry(path)
     _lookup.clear_cache()
     assert find_models.get_recommended_default_model("bert", path) == STATIC["bert"]
@@ -353,13 +354,17 @@ def test_a_registry_written_by_another_tool_with_extra_keys_still_validates(
     path.write_text(
         dumps_registry(
             {
-                "bert": {
-                    "default_model": "google-bert/bert-base-uncased",
-                    "models": [],
-                    "downloads": {},
-                    "generated_by": "someone else",
-                    "weights": {"nested": [1, 2, 3]},
-                }
+                # A cast: Entry names only the keys this package reads.
+                "bert": cast(
+                    Entry,
+                    {
+                        "default_model": "google-bert/bert-base-uncased",
+                        "models": [],
+                        "downloads": {},
+                        "generated_by": "someone else",
+                        "weights": {"nested": [1, 2, 3]},
+                    },
+                )
             }
         )
     )

@@ -18,13 +18,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from hf_model_registry import Entry
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, parse_registry, read_registry
 from hf_model_registry.simulator import (
@@ -48,14 +49,18 @@ STAMP = "2026-01-02T03:04:05+00:00"
 PROC_LOCKS = Path("/proc/locks")
 
 
-def _entry(model_id: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {model_id: 1234},
-        "updated_at": STAMP,
-        **extra,
-    }
+def _entry(model_id: str, **extra: Any) -> Entry:
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id],
+            "downloads": {model_id: 1234},
+            "updated_at": STAMP,
+            **extra,
+        },
+    )
 
 
 def _initial_registry() -> dict[str, Any]:
@@ -76,7 +81,7 @@ def _initial_registry() -> dict[str, Any]:
     return registry
 
 
-def _strip(entry: dict[str, Any]) -> dict[str, Any]:
+def _strip(entry: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in entry.items() if k != "updated_at"}
 
 

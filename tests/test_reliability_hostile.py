@@ -151,7 +151,7 @@ def _canonical(entry: Any) -> str:
 
 
 def _write_previous(registry: Path, *names: str) -> dict[str, Any]:
-    data = {name: dict(PREVIOUS) for name in names}
+    data: dict[str, Any] = {name: dict(PREVIOUS) for name in names}
     data["gpt2"] = {**PREVIOUS, "default_model": "old/gpt2", "models": ["old/gpt2"]}
     data["gpt2"]["downloads"] = {"old/gpt2": 1}
     registry.write_text(dumps_registry(data))

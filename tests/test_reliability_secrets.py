@@ -24,7 +24,7 @@ import anyio
 import httpx
 import pytest
 
-from hf_model_registry import RegistryError, TokenRejected, aio
+from hf_model_registry import Entry, RegistryError, TokenRejected, aio
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._registry import dumps_registry
 from hf_model_registry._settings import HubSettings
@@ -105,7 +105,7 @@ def _cli(
 
 def _stale_registry(path: Path, endpoint: str) -> None:
     old = (datetime.now(UTC) - timedelta(days=60)).isoformat(timespec="seconds")
-    entries = {
+    entries: dict[str, Entry] = {
         name: {
             "default_model": model,
             "models": [model],

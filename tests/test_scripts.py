@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from hf_model_registry import Entry
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread, synthetic_fixture
 
@@ -49,15 +50,19 @@ def run_script(
     )
 
 
-def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> dict[str, Any]:
+def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> Entry:
     stamp = (datetime.now(UTC) - age).isoformat(timespec="seconds")
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {},
-        "updated_at": stamp,
-        **extra,
-    }
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id],
+            "downloads": {},
+            "updated_at": stamp,
+            **extra,
+        },
+    )
 
 
 def closed_port() -> int:
@@ -151,7 +156,10 @@ def lookup_rows(stdout: str) -> dict[str, dict[str, tuple[str, str]]]:
 @pytest.fixture
 def demo_registry(sim: ThreadedHubSimulator, tmp_path: Path) -> Path:
     registry = tmp_path / "reg.json"
-    hub = {"source": "hub", "endpoint": sim.url}  # entries an earlier refresh from it wrote
+    hub: dict[str, Any] = {
+        "source": "hub",
+        "endpoint": sim.url,
+    }  # entries an earlier refresh from it wrote
     registry.write_text(
         dumps_registry(
             {
@@ -221,7 +229,10 @@ def test_async_example_prints_changes_and_failures(
 ) -> None:
     registry = tmp_path / "reg.json"
     with run_in_thread(fixture_data, behaviors={"vit": "status:403"}) as server:
-        hub = {"source": "hub", "endpoint": server.url}  # an earlier refresh from it
+        hub: dict[str, Any] = {
+            "source": "hub",
+            "endpoint": server.url,
+        }  # an earlier refresh from it
         registry.write_text(
             dumps_registry(
                 {

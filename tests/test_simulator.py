@@ -65,6 +65,11 @@ def auth(token: str) -> dict[str, str]:
 
 @pytest.fixture
 def anyio_backend() -> str:
+    """Asyncio only: these tests drive the in-process HubSimulator, an asyncio-streams server.
+
+    Its docstring says so (other event loops use ``run_in_thread``); the library's own async
+    code runs on both backends, see the conftest fixture.
+    """
     return "asyncio"
 
 

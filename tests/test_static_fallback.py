@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from hf_model_registry import UnknownModelType, lookup
+from hf_model_registry import Entry, UnknownModelType, lookup
 from hf_model_registry._architectures import all_architectures, get_architecture
 from hf_model_registry._chain import local_answer
 from hf_model_registry._cli import main
@@ -72,7 +72,7 @@ def test_other_sources_do_not(source: object) -> None:
 
 def test_a_documented_entry_is_a_floor_not_a_fresh_answer() -> None:
     now = datetime.now(UTC)
-    entry = {
+    entry: Entry = {
         "default_model": "kakaobrain/align-base",
         "models": ["kakaobrain/align-base"],
         "downloads": {},

@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import pytest
 
-from hf_model_registry import _lookup, aio
+from hf_model_registry import Entry, _lookup, aio
 from hf_model_registry._cli import main
 from hf_model_registry._hub import RetryPolicy
 from hf_model_registry._registry import dumps_registry, read_registry
@@ -20,15 +20,19 @@ from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread, syn
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, jitter=0.01)
 
 
-def entry(model_id: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {},
-        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "source": "hub",
-        **extra,
-    }
+def entry(model_id: str, **extra: Any) -> Entry:
+    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
+    return cast(
+        Entry,
+        {
+            "default_model": model_id,
+            "models": [model_id],
+            "downloads": {},
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source": "hub",
+            **extra,
+        },
+    )
 
 
 @pytest.fixture
