@@ -2,7 +2,7 @@
 
 It is a real HTTP/1.1 server (asyncio streams, keep-alive, many concurrent
 connections) that answers the few Hub endpoints this project uses, the way the
-Hub does (see "The Hub API facts this project relies on" in DESIGN.md):
+Hub does (the README's "Selection policy" and docs/RELIABILITY.md say which facts we rely on):
 
 - ``GET /api/models`` with repeated ``filter``, ``sort``, ``limit``, repeated
   ``expand[]``, ``search``, ``author`` and ``cursor``, with a ``Link`` header for the
