@@ -2,7 +2,7 @@
 
 End to end through the library and the command line, against the loopback simulator
 (which answers an unknown token and a legacy id the way the real Hub does) or a
-scripted ``httpx.MockTransport`` mirror.
+mirror mocked with respx routes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+import respx
 
 from hf_model_registry import TokenRejected, _config, aio
 from hf_model_registry._access import AccessStatus
@@ -287,53 +288,45 @@ def test_a_refresh_sends_the_token_from_hf_token_path(
 # -- a mirror that passes the Hub's absolute Link through ----------------------------------------
 
 
-class Mirror:
-    """A mirror of two listing pages whose next link still points at huggingface.co."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if request.url.params.get("cursor") == "page2":
-            item = {"id": "google-bert/bert-base-uncased", "downloads": 50_000, "tags": ["bert"]}
-            return httpx.Response(200, json=[{**item, "tags": ["transformers", "bert"]}])
-        # A full first page of quantized copies: nothing to choose, so page 2 is needed.
-        page = [
-            {"id": f"quant/bert-{i}-gguf", "downloads": 10**6 - i, "tags": ["transformers", "gguf"]}
-            for i in range(100)
-        ]
-        link = (
-            "<https://huggingface.co/api/models?filter=bert&filter=transformers"
-            '&sort=downloads&limit=100&cursor=page2>; rel="next"'
-        )
-        return httpx.Response(200, json=page, headers={"Link": link})
-
-
 def test_a_mirror_passing_the_absolute_link_through_still_gets_the_next_page(
     tmp_path: Path,
 ) -> None:
-    mirror = Mirror()
+    # respx routes read as the mirror's two pages; the Hub itself must never be asked.
+    mirror = respx.MockRouter(using=None, assert_all_called=False)
+    hub = mirror.route(host="huggingface.co")
+    second = mirror.get("https://mirror.test/api/models", params__contains={"cursor": "page2"})
+    second.respond(
+        200, json=[{"id": "google-bert/bert-base-uncased", "downloads": 50_000, "tags": TAGS}]
+    )
+    # A full first page of quantized copies: nothing to choose, so page 2 is needed.
+    quantized = [
+        {"id": f"quant/bert-{i}-gguf", "downloads": 10**6 - i, "tags": ["transformers", "gguf"]}
+        for i in range(100)
+    ]
+    link = (
+        "<https://huggingface.co/api/models?filter=bert&filter=transformers"
+        '&sort=downloads&limit=100&cursor=page2>; rel="next"'
+    )
+    first = mirror.get("https://mirror.test/api/models")
+    first.respond(200, json=quantized, headers={"Link": link})
     report = anyio.run(
         lambda: aio.refresh(
             ["bert"],
             registry=tmp_path / "reg.json",
             endpoint="https://mirror.test",
             token=GOOD_TOKEN,
-            transport=httpx.MockTransport(mirror),
+            transport=httpx.MockTransport(mirror.handler),
             retry=FAST_RETRY,
         )
     )
     assert report.outcomes["bert"].new_default == "google-bert/bert-base-uncased"
-    assert len(mirror.requests) == 2
-    second = mirror.requests[1]
-    assert (second.url.scheme, second.url.host, second.url.path) == (
-        "https",
-        "mirror.test",
-        "/api/models",
+    assert (first.call_count, second.call_count, hub.call_count) == (1, 1, 0)
+    assert all(
+        call.request.headers["authorization"] == f"Bearer {GOOD_TOKEN}" for call in mirror.calls
     )
-    assert second.url.params.get("cursor") == "page2"
-    assert all(r.headers["authorization"] == f"Bearer {GOOD_TOKEN}" for r in mirror.requests)
+
+
+TAGS = ["transformers", "bert"]
 
 
 def test_pin_warns_about_a_gated_repo_and_another_architectures_model(
