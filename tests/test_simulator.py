@@ -623,6 +623,29 @@ def test_synthetic_fixture_is_deterministic_and_realistic() -> None:
     assert by_id["meta-llama/Llama-3.2-1B"]["gated"] == "manual"
 
 
+def test_overrides_of_recorded_models_keep_the_recorded_shape() -> None:
+    """Keeps the provenance note beside ``sim_overrides.json`` true (the simulator's ``data/``)."""
+    recorded_dir = Path(__file__).parent / "data" / "real_hub" / "model-info"
+    recorded = {
+        item["id"]: item
+        for item in (json.loads(p.read_text(encoding="utf-8")) for p in recorded_dir.glob("*.json"))
+    }
+    served = synthetic_fixture(DEFAULT_HUB_TYPES)["models"]
+    shared = {item["id"]: item for item in served if item["id"] in recorded}
+    assert sorted(shared) == [
+        "deepset/roberta-base-squad2",
+        "google-bert/bert-base-uncased",
+        "google-t5/t5-small",
+        "google/flan-t5-large",
+        "google/vit-base-patch16-224",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "openai-community/gpt2",
+    ]
+    for model_id, item in shared.items():
+        for key in ("pipeline_tag", "library_name", "gated", "private", "lastModified"):
+            assert item[key] == recorded[model_id][key], (model_id, key)
+
+
 def test_large_synthetic_models_sometimes_exceed_two_billion_parameters() -> None:
     fixture = synthetic_fixture([f"type{i}" for i in range(20)], seed=0)
     sizes = [

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = [
     "all_architectures",
     "architecture_types",
-    "canonical_name",
     "get_architecture",
     "resolve_alias",
     "transformers_version",
@@ -172,16 +171,6 @@ def get_architecture(name: str) -> Architecture | None:
     Raises ``InvalidModelType`` if ``name`` is not a valid registry key.
     """
     return _table().by_name.get(validate_model_type(name))
-
-
-def canonical_name(name: str) -> str:
-    """The registry key for ``name``: itself, or the architecture it is an alias of.
-
-    A valid name missing from the table is returned unchanged; an invalid one raises
-    ``InvalidModelType``.
-    """
-    arch = get_architecture(name)
-    return name if arch is None else arch.name
 
 
 def architecture_types() -> dict[str, list[str]]:

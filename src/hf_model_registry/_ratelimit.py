@@ -136,7 +136,6 @@ class Pacer:
         self._next_start = 0.0
         self.quota: int | None = None
         self.window: float | None = None
-        self.waits = 0
         self.waited_seconds = 0.0
 
     def budget(self) -> int | None:
@@ -172,7 +171,6 @@ class Pacer:
                 budget = self.budget()
                 if budget is None or budget > 0:
                     break
-                self.waits += 1
                 if self._in_flight:
                     # Answers still to come may show quota left, or a new window.
                     await self._changed.wait()

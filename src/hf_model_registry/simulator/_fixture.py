@@ -195,7 +195,9 @@ _DEFAULT_PIPELINES: Final = {
 
 
 def _overrides() -> dict[str, Any]:
-    resource = importlib.resources.files("hf_model_registry").joinpath("data/sim_overrides.json")
+    # Beside the simulator, not in the runtime data/: only tests, benchmarks and demos use it.
+    package = importlib.resources.files("hf_model_registry.simulator")
+    resource = package.joinpath("data/sim_overrides.json")
     data: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
     return data
 
@@ -379,8 +381,8 @@ def synthetic_fixture(
     downloads spread over orders of magnitude. Each type has its own random stream
     (from ``seed`` and the type), so adding a type does not change the others.
 
-    Types with realistic data in ``data/sim_overrides.json`` (``gpt2``, ``t5``,
-    ``gptj``, ``bert``, ``vit``, ``whisper``, ``llama``, ``qwen2``, ``phi3``,
+    Types with realistic data in the simulator's ``data/sim_overrides.json`` (``gpt2``,
+    ``t5``, ``gptj``, ``bert``, ``vit``, ``whisper``, ``llama``, ``qwen2``, ``phi3``,
     ``roberta``) get that list instead of generated items, whatever ``per_type``.
     ``pipeline_tags`` gives a task per type for generated items.
     """

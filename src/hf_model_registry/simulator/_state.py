@@ -39,7 +39,7 @@ FAULT_STATUSES: Final = (500, 502, 503, 429)
 """Statuses drawn for injected listing failures (``fail_rate``)."""
 
 SIM_APPROVED_TOKEN: Final = "hf_sim_approved_token"
-"""The token that ``data/sim_overrides.json`` lists as approved for its gated/private repos."""
+"""The token the simulator's ``data/sim_overrides.json`` approves for its gated/private repos."""
 
 DEFAULT_HUB_TYPES: Final = (
     "gpt2",
