@@ -742,3 +742,11 @@ def test_an_off_task_default_means_no_on_task_survivor_ranked_as_well(
             fits = j.params is None or j.params <= policy.max_params
             chosen_fits = chosen.params is None or chosen.params <= policy.max_params
             assert worse_tier or (chosen_fits and not fits), j
+
+
+def test_text_from_the_hub_with_braces_is_quoted_not_interpreted() -> None:
+    # A pipeline tag is the Hub's text: a "{...}" in it must not be read as a format field.
+    odd = hub("org/gpt2-odd", 5_000, pipeline_tag="{total}-{0}")
+    ranking = rank([odd], GPT2)
+    assert ranking.chosen == odd
+    assert "off-task ({total}-{0})" in ranking.reason

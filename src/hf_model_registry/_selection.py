@@ -501,6 +501,7 @@ def _choice_reason(
     arch: Architecture,
     budget: str,
     family_listed: bool,
+    total: int,
 ) -> str:
     if winner.tier is Tier.FIXTURE:
         prefix = "only random-weight test fixtures survived; "
@@ -538,7 +539,7 @@ def _choice_reason(
         )
     if not winner.on_task:
         core += f"; off-task ({winner.candidate.task}) but no on-task checkpoint ranked higher"
-    return f"{prefix}{core}; {len(survivors)} of {{total}} candidates passed the filters"
+    return f"{prefix}{core}; {len(survivors)} of {total} candidates passed the filters"
 
 
 def _test_model(unique: list[Candidate], policy: Policy) -> Candidate | None:
@@ -591,8 +592,8 @@ def rank(
             winner.candidate,
             Verdict.CHOSEN,
             _choice_reason(
-                winner, survivors, architecture, budget, _family_listed(unique, family)
-            ).format(total=len(unique)),
+                winner, survivors, architecture, budget, _family_listed(unique, family), len(unique)
+            ),
             1,
             winner.params,
             winner.source,
