@@ -5,16 +5,17 @@ from __future__ import annotations
 import errno
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import httpx
 import pytest
 
 import find_models
-from hf_model_registry import Entry, RateLimited, RegistryError, _lookup, _registry, aio
+from helpers import entry
+from hf_model_registry import RateLimited, RegistryError, _lookup, _registry, aio
 from hf_model_registry._cli import main
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._ratelimit import Pacer
@@ -23,21 +24,6 @@ from hf_model_registry._settings import HubSettings
 
 ENDPOINT = "http://hub.test"
 NO_RETRY = RetryPolicy(max_attempts=1, connect_attempts=1)
-
-
-def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> Entry:
-    stamp = (datetime.now(UTC) - age).isoformat(timespec="seconds")
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {},
-            "updated_at": stamp,
-            **extra,
-        },
-    )
 
 
 def listing(request: httpx.Request) -> httpx.Response:

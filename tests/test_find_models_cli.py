@@ -11,14 +11,14 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 import find_models
-from hf_model_registry import Entry, HubUnavailable, InvalidModelType, aio
+from helpers import entry
+from hf_model_registry import HubUnavailable, InvalidModelType, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._original import registry_key
 from hf_model_registry._registry import dumps_registry, read_registry
@@ -72,20 +72,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-
-
-def entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {},
-            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            **extra,
-        },
-    )
 
 
 def sim_metadata(fixture: dict[str, Any], model_id: str) -> dict[str, Any]:

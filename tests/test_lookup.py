@@ -8,30 +8,20 @@ import os
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import find_models
+from helpers import entry
 from hf_model_registry import InvalidModelType, UnknownModelType, _lookup, aio
 from hf_model_registry._registry import dumps_registry
 
 
 def write(path: Path, data: dict[str, Any]) -> None:
     path.write_text(dumps_registry(data))
-
-
-def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> dict[str, Any]:
-    stamp = (datetime.now(UTC) - age).isoformat(timespec="seconds")
-    return {
-        "default_model": model_id,
-        "models": [model_id],
-        "downloads": {},
-        "updated_at": stamp,
-        **extra,
-    }
 
 
 @pytest.fixture

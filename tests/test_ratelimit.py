@@ -11,6 +11,7 @@ import anyio.lowlevel
 import httpx
 import pytest
 
+from helpers import FakeClock
 from hf_model_registry._ratelimit import (
     Pacer,
     RateLimitInfo,
@@ -22,22 +23,6 @@ POLICY_500 = '"fixed window";"api";q=500;w=300'
 # Every acquire in these tests must return at once or after fake sleeps only; a real
 # second means it is blocked for good (waiting for answers that will never come).
 DEADLINE = 1.0
-
-
-class FakeClock:
-    """A monotonic clock that only moves when the code under test sleeps on it."""
-
-    def __init__(self, start: float = 100.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
 
 
 def ratelimit(remaining: int, reset: float) -> dict[str, str]:

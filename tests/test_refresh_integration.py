@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import pytest
 
-from hf_model_registry import Entry, HubUnavailable, _lookup, aio
+from helpers import entry
+from hf_model_registry import HubUnavailable, _lookup, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._cli import main
 from hf_model_registry._hub import RetryPolicy
@@ -39,21 +40,6 @@ def all_fixture() -> dict[str, Any]:
 def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
     with run_in_thread(all_fixture) as server:
         yield server
-
-
-def entry(model_id: str, **extra: Any) -> Entry:
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {},
-            "updated_at": stamp,
-            **extra,
-        },
-    )
 
 
 def refresh_all(sim: ThreadedHubSimulator, registry: Path, **options: Any) -> Any:

@@ -28,6 +28,7 @@ import anyio.lowlevel
 import httpx
 import pytest
 
+from helpers import FakeClock
 from hf_model_registry import (
     Entry,
     HubResponseError,
@@ -257,22 +258,8 @@ def test_the_async_lookup_refuses_a_registry_over_the_size_cap(
 # -- 4. RateLimit headers cannot hang a command ----------------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
-
-
 def _wait_after(headers: dict[str, str], status: int = 200) -> float:
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep)
 
     async def run() -> None:
@@ -319,7 +306,7 @@ def test_a_count_of_thousands_of_digits_is_a_malformed_header_not_a_crash() -> N
 
 def test_a_zero_quota_with_one_second_resets_ends_in_a_named_failure_within_the_budget() -> None:
     """Each 1 s wait is under a per-wait limit: only a budget on the total ends it."""
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep, max_wait=4.0)
     headers = {
         "RateLimit": '"api";r=0;t=1',
@@ -338,7 +325,7 @@ def test_a_zero_quota_with_one_second_resets_ends_in_a_named_failure_within_the_
 
 
 def test_a_429_with_a_huge_retry_after_gives_up_within_the_retry_budget() -> None:
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     recorder = Recorder(lambda r: httpx.Response(429, headers={"Retry-After": "999999999"}))
 
     async def run() -> None:

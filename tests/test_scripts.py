@@ -10,14 +10,14 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from hf_model_registry import Entry
+from helpers import entry
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread, synthetic_fixture
 
@@ -47,21 +47,6 @@ def run_script(
         cwd=cwd,
         env={**os.environ, **(env or {})},
         timeout=120,
-    )
-
-
-def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> Entry:
-    stamp = (datetime.now(UTC) - age).isoformat(timespec="seconds")
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {},
-            "updated_at": stamp,
-            **extra,
-        },
     )
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import pytest
 
+from helpers import entry
 from hf_model_registry import Entry, _lookup, aio
 from hf_model_registry._cli import main
 from hf_model_registry._hub import RetryPolicy
@@ -20,19 +20,8 @@ from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread, syn
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, jitter=0.01)
 
 
-def entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {},
-            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "source": "hub",
-            **extra,
-        },
-    )
+def entry_from_hub(model_id: str, **extra: Any) -> Entry:
+    return entry(model_id, source="hub", **extra)
 
 
 @pytest.fixture
@@ -41,11 +30,11 @@ def registry(tmp_path: Path) -> Path:
     path.write_text(
         dumps_registry(
             {
-                "bert": entry(
+                "bert": entry_from_hub(
                     "google-bert/bert-base-uncased",
                     test_model="hf-internal-testing/tiny-random-BertModel",
                 ),
-                "gpt2": entry("openai-community/gpt2"),
+                "gpt2": entry_from_hub("openai-community/gpt2"),
             }
         )
     )
@@ -89,7 +78,7 @@ def test_cli_recommend_tiny_prints_the_test_model(
 
 def test_a_test_model_that_is_not_a_model_id_makes_the_entry_invalid(tmp_path: Path) -> None:
     path = tmp_path / "reg.json"
-    path.write_text(dumps_registry({"bert": entry("a/b", test_model="../../etc")}))
+    path.write_text(dumps_registry({"bert": entry_from_hub("a/b", test_model="../../etc")}))
     from hf_model_registry import RegistryCorrupt
 
     with pytest.raises(RegistryCorrupt, match="'test_model' is not a model id"):
@@ -125,7 +114,7 @@ def test_a_refresh_that_finds_no_fixture_drops_an_old_test_model(
     fixture["models"] = [m for m in fixture["models"] if "tiny-random" not in m["id"]]
     path = tmp_path / "reg.json"
     with run_in_thread(fixture) as server:
-        old = entry("old/albert", test_model="old/tiny", endpoint=server.url)
+        old = entry_from_hub("old/albert", test_model="old/tiny", endpoint=server.url)
         path.write_text(dumps_registry({"albert": old}))
         anyio.run(
             lambda: aio.refresh(["albert"], registry=path, endpoint=server.url, retry=FAST_RETRY)
