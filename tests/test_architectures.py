@@ -20,7 +20,7 @@ from hf_model_registry._architectures import (
     validate_model_type,
 )
 from hf_model_registry._errors import InvalidModelType
-from hf_model_registry._models import Architecture
+from hf_model_registry._values import Architecture
 
 CATEGORIES = {
     "encoder-only",

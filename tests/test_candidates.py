@@ -17,7 +17,7 @@ from hf_model_registry._candidates import (
     validate_model_id,
 )
 from hf_model_registry._errors import HubResponseError, InvalidModelId
-from hf_model_registry._models import Candidate
+from hf_model_registry._values import Candidate
 
 # A real item of GET /api/models?filter=gpt2&filter=transformers&expand[]=... (trimmed tags).
 GPT2_ITEM: dict[str, Any] = {

@@ -378,8 +378,8 @@ def test_show_in_a_pipe_stays_one_plain_line_per_entry(
 
 
 def test_summary_drops_zero_counts_and_agrees_in_number() -> None:
-    from hf_model_registry._progress import summary_lines
     from hf_model_registry._refresh import Outcome, RefreshReport
+    from hf_model_registry._render import summary_lines
 
     report = RefreshReport(registry=None)
     report.outcomes["bert"] = Outcome("bert", "updated")

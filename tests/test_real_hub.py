@@ -18,8 +18,8 @@ import pytest
 
 from hf_model_registry._architectures import get_architecture
 from hf_model_registry._candidates import parse_item
-from hf_model_registry._models import Architecture, Candidate
 from hf_model_registry._selection import Policy, Ranking, Tier, Verdict, rank
+from hf_model_registry._values import Architecture, Candidate
 
 REAL_HUB = Path(__file__).parent / "data" / "real_hub"
 MODEL_INFO = sorted((REAL_HUB / "model-info").glob("*.json"))

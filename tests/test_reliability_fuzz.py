@@ -26,7 +26,6 @@ from hf_model_registry._architectures import all_architectures
 from hf_model_registry._candidates import parse_listing
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._hub import RawResponse, RetryPolicy, _json
-from hf_model_registry._models import Architecture
 from hf_model_registry._refresh import make_entry
 from hf_model_registry._registry import (
     dumps_registry,
@@ -36,6 +35,7 @@ from hf_model_registry._registry import (
     write_registry,
 )
 from hf_model_registry._selection import Policy, Verdict, rank
+from hf_model_registry._values import Architecture
 
 FUZZ = settings(
     max_examples=150,

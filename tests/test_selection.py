@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hf_model_registry._candidates import parse_item
-from hf_model_registry._models import Architecture, Candidate
 from hf_model_registry._selection import (
     Judgement,
     Policy,
@@ -23,6 +22,7 @@ from hf_model_registry._selection import (
     parse_param_count,
     rank,
 )
+from hf_model_registry._values import Architecture, Candidate
 
 TEXT_GENERATION = frozenset(
     {"text-generation", "text-classification", "token-classification", "question-answering"}

@@ -42,17 +42,17 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._access import Access, AccessStatus
     from ._candidates import MalformedItem
-    from ._models import Architecture, Candidate
     from ._refresh import Outcome, RefreshReport, Status
     from ._selection import Judgement, ParamsSource, Policy, Ranking, Tier, Verdict
     from ._settings import HubSettings, RetryPolicy, Tuning
+    from ._values import Architecture, Candidate
 
 # Public name -> private module, imported on first access (see the module docstring).
 _LAZY = {
     "Access": "_access",
     "AccessStatus": "_access",
-    "Architecture": "_models",
-    "Candidate": "_models",
+    "Architecture": "_values",
+    "Candidate": "_values",
     "HubSettings": "_settings",
     "Judgement": "_selection",
     "MalformedItem": "_candidates",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import InvalidModelType, safe_repr
 
 if TYPE_CHECKING:
-    from ._models import Architecture
+    from ._values import Architecture
 
 __all__ = [
     "all_architectures",
@@ -128,7 +128,7 @@ def _checkpoint(value: object) -> str | None:
 
 @functools.cache
 def _table() -> _Table:
-    from ._models import Architecture
+    from ._values import Architecture
 
     document = _document()
     architectures = tuple(

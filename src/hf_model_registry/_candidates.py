@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ._errors import HubResponseError, InvalidModelId, safe_repr
 
 if TYPE_CHECKING:
-    from ._models import Candidate
+    from ._values import Candidate
 
 __all__ = [
     "MAX_LISTING_ITEMS",
@@ -250,7 +250,7 @@ def parse_item(obj: object) -> Candidate:
         model_id = validate_model_id(obj["id"])
     except InvalidModelId as exc:
         raise MalformedItem(str(exc)) from None
-    from ._models import Candidate  # not at the top: dataclasses is off the lookup fast path
+    from ._values import Candidate  # not at the top: dataclasses is off the lookup fast path
 
     auto_model, transformers_task = _transformers_info(obj, model_id)
     return Candidate(

@@ -413,7 +413,7 @@ def show(
         return
     console = _terminal()
     if console is not None:
-        from ._progress import registry_table
+        from ._render import registry_table
 
         console.print(registry_table(data, lambda e: ", ".join(_entry_flags(e))))
         return
@@ -706,7 +706,7 @@ def _run_refresh(
     if as_json:
         _emit_json(report.as_json())
     elif not quiet:
-        from ._progress import summary_lines
+        from ._render import summary_lines
 
         for line in summary_lines(report):
             typer.echo(line)
@@ -781,7 +781,7 @@ def explain(
 
     from . import aio
     from ._defaults import static_fallback
-    from ._progress import ranking_json, ranking_lines
+    from ._render import ranking_json, ranking_lines
     from ._settings import HubSettings
 
     settings = HubSettings.from_env(endpoint=endpoint, token=token)
@@ -800,7 +800,7 @@ def explain(
     else:
         console = _terminal()
         if console is not None:
-            from ._progress import ranking_table
+            from ._render import ranking_table
 
             console.print(ranking_table(ranking))
             chosen = ranking.chosen.id if ranking.chosen else "none"

@@ -42,9 +42,9 @@ from ._errors import (
     TokenRejected,
     printable,
 )
-from ._models import Candidate
 from ._ratelimit import RESET_MARGIN, Pacer, parse_ratelimit, reset_ceiling
 from ._settings import HubSettings, RetryPolicy, check_endpoint
+from ._values import Candidate
 from ._version import __version__
 
 __all__ = [

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     import logging
 
     from ._access import Access
-    from ._models import Candidate
     from ._settings import HubSettings
+    from ._values import Candidate
 
 __all__ = [
     "ARCHITECTURE_TYPES",

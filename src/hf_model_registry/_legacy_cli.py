@@ -324,8 +324,9 @@ def _update_one(args: argparse.Namespace, name: str, data: dict[str, Any]) -> in
 
 def _update_all(args: argparse.Namespace) -> int:
     from . import _config, aio
-    from ._progress import RefreshProgress, summary_lines
+    from ._progress import RefreshProgress
     from ._refresh import all_names
+    from ._render import summary_lines
 
     path = _config.write_registry_path(args.registry_file)
     show_bar = sys.stderr.isatty() and not _config.progress_disabled()

@@ -38,7 +38,6 @@ from ._errors import (
     TokenRejected,
 )
 from ._hub import HubClient
-from ._models import Architecture, Candidate
 from ._names import resolve_name
 from ._original import with_registry_keys
 from ._registry import (
@@ -54,6 +53,7 @@ from ._registry import (
 )
 from ._selection import Policy, Ranking, Verdict, rank
 from ._settings import HubSettings
+from ._values import Architecture, Candidate
 
 __all__ = [
     "Outcome",

@@ -35,7 +35,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
 
-from ._models import Architecture, Candidate
+from ._values import Architecture, Candidate
 
 __all__ = [
     "DEFAULT_POLICY",

@@ -45,10 +45,10 @@ if TYPE_CHECKING:
     import httpx
 
     from ._access import Access
-    from ._models import Candidate
     from ._refresh import Outcome, RefreshReport
     from ._selection import Policy, Ranking
     from ._settings import Tuning
+    from ._values import Candidate
 
 __all__ = [
     "Answer",
