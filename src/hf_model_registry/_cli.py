@@ -7,16 +7,17 @@ failed). Errors are one line on stderr; ``--verbose`` adds tracebacks.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -634,35 +635,32 @@ def _policy(settings: HubSettings, max_params: float, min_downloads: int) -> Pol
 def _run_refresh(
     types_: list[str] | None,
     *,
-    registry: Path | None,
-    endpoint: str | None,
-    token: str | None,
-    concurrency: int,
-    rate: float | None,
-    max_age: float,
-    max_params: float,
-    min_downloads: int,
-    timeout: float,
-    connect_timeout: float,
-    as_json: bool,
-    quiet: bool,
-    force: bool,
+    registry: RegistryOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    concurrency: ConcurrencyOption = 8,
+    rate: RateOption = None,
+    max_age: MaxAgeOption = 0.0,
+    max_params: MaxParamsOption = 2e9,
+    min_downloads: MinDownloadsOption = 1000,
+    timeout: TimeoutOption = 30.0,
+    connect_timeout: ConnectTimeoutOption = 5.0,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
-    """The body of `refresh` and `refresh-all` (types_ None: every architecture)."""
-    import anyio
+    """The body of `refresh` and `refresh-all` (types_ None: every architecture).
 
-    from . import aio
-    from ._progress import RefreshProgress
-    from ._refresh import all_names
+    Its keyword parameters are the two commands' options (see ``_options_of``).
+    """
+    from ._refresh_command import progress_wanted, refresh_exit_code, run_refresh
     from ._settings import HubSettings
 
     if types_ is not None:
         with errors_to_exit_codes():
             known = _registry_names(_config.write_registry_path(registry))
             types_ = [user_model_type(t, extra=known, new="warn") for t in types_]
-    total = len(all_names(registry)) if types_ is None else len(set(types_))
     quiet = quiet or _state["quiet"] > 0  # `refresh -q` is `-q refresh`
-    show_bar = not quiet and not as_json and not _config.progress_disabled() and sys.stderr.isatty()
     # The token is resolved here, once, for the requests and the gated decision alike.
     settings = HubSettings.from_env(
         endpoint=endpoint,
@@ -672,37 +670,16 @@ def _run_refresh(
         connect_timeout=connect_timeout,
         request_timeout=timeout,
     )
-    policy = _policy(settings, max_params, min_downloads)
-    path = _config.write_registry_path(registry)
-    with (
-        errors_to_exit_codes(),
-        _announce_new_file(path),
-        RefreshProgress(total, enabled=show_bar) as progress,
-    ):
-        if types_ is None:
-            report = anyio.run(
-                lambda: aio.refresh_all(
-                    registry=registry,
-                    settings=settings,
-                    policy=policy,
-                    max_age=max_age,
-                    allow_other_endpoint=force,
-                    on_outcome=progress.advance,
-                )
-            )
-        else:
-            names = types_
-            report = anyio.run(
-                lambda: aio.refresh(
-                    names,
-                    registry=registry,
-                    settings=settings,
-                    policy=policy,
-                    max_age=max_age,
-                    allow_other_endpoint=force,
-                    on_outcome=progress.advance,
-                )
-            )
+    with errors_to_exit_codes(), _announce_new_file(_config.write_registry_path(registry)):
+        report = run_refresh(
+            types_,
+            registry=registry,
+            settings=settings,
+            policy=_policy(settings, max_params, min_downloads),
+            max_age=max_age,
+            allow_other_endpoint=force,
+            progress=progress_wanted(quiet=quiet or as_json),
+        )
     if as_json:
         _emit_json(report.as_json())
     elif not quiet:
@@ -710,29 +687,44 @@ def _run_refresh(
 
         for line in summary_lines(report):
             typer.echo(line)
-    if report.failed:
-        raise typer.Exit(EXIT_FAILED)
+    code = refresh_exit_code(report)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+_F = TypeVar("_F", bound=Callable[..., None])
+
+
+def _options_of(body: Callable[..., None]) -> Callable[[_F], _F]:
+    """Give a command the keyword-only parameters of ``body`` as its options.
+
+    Typer reads a command's parameters from its signature: the options of
+    `refresh` and `refresh-all` are declared once, on ``_run_refresh``, and the
+    commands take them as ``**options``.
+    """
+
+    def decorate(command: _F) -> _F:
+        own = inspect.signature(command, eval_str=True).parameters.values()
+        shared = inspect.signature(body, eval_str=True).parameters.values()
+        command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                *(p for p in own if p.kind is not p.VAR_KEYWORD),
+                *(p for p in shared if p.kind is p.KEYWORD_ONLY),
+            ]
+        )
+        return command
+
+    return decorate
 
 
 @app.command(cls=_Command, short_help="Refresh the given architectures from the Hub.")
+@_options_of(_run_refresh)
 def refresh(
     types_: Annotated[
         list[str],
         typer.Argument(metavar="TYPE", help="Architectures to refresh, e.g. bert gpt2 t5."),
     ],
-    registry: RegistryOption = None,
-    endpoint: EndpointOption = None,
-    token: TokenOption = None,
-    concurrency: ConcurrencyOption = 8,
-    rate: RateOption = None,
-    max_age: MaxAgeOption = 0.0,
-    max_params: MaxParamsOption = 2e9,
-    min_downloads: MinDownloadsOption = 1000,
-    timeout: TimeoutOption = 30.0,
-    connect_timeout: ConnectTimeoutOption = 5.0,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
-    force: ForceOption = False,
+    **options: Any,
 ) -> None:
     """Refresh the entries of the given architectures from the Hub (one write at the end).
 
@@ -740,31 +732,18 @@ def refresh(
     3 when the Hub is unreachable, or answered only failures to the first
     architectures tried (the run stops there; the registry is untouched).
     """
-    _run_refresh(**locals())  # every parameter, forwarded by name
+    _run_refresh(types_, **options)
 
 
 @app.command("refresh-all", cls=_Command, short_help="Refresh every architecture from the Hub.")
-def refresh_all(
-    registry: RegistryOption = None,
-    endpoint: EndpointOption = None,
-    token: TokenOption = None,
-    concurrency: ConcurrencyOption = 8,
-    rate: RateOption = None,
-    max_age: MaxAgeOption = 0.0,
-    max_params: MaxParamsOption = 2e9,
-    min_downloads: MinDownloadsOption = 1000,
-    timeout: TimeoutOption = 30.0,
-    connect_timeout: ConnectTimeoutOption = 5.0,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
-    force: ForceOption = False,
-) -> None:
+@_options_of(_run_refresh)
+def refresh_all(**options: Any) -> None:
     """Refresh every architecture that transformers knows (see `types`).
 
     Writes the registry once, atomically, under a lock; a corrupt registry file
     is moved aside to <name>.corrupt-<timestamp>. Exit codes as for `refresh`.
     """
-    _run_refresh(None, **locals())  # every parameter, forwarded by name
+    _run_refresh(None, **options)
 
 
 @app.command(cls=_Command, short_help="Show how an architecture's candidates rank, and why.")
