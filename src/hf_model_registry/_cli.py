@@ -26,7 +26,6 @@ from ._errors import (
     InvalidModelType,
     RegistryCorrupt,
     RegistryError,
-    TokenRejected,
     UnknownModelType,
     printable,
 )
@@ -818,23 +817,21 @@ def _confirmed_id(
     import anyio
 
     from . import aio
-    from ._access import AccessStatus
+    from ._access import AccessStatus, access_words, refuse_rejected_token
 
     access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
-    detail = f" ({access.detail})" if access.detail else ""
-    if access.status is AccessStatus.INVALID_TOKEN:
-        raise TokenRejected(access.detail)
+    refuse_rejected_token(access)
     if access.status is AccessStatus.NOT_FOUND and not force:
         raise UnknownModelType(
             printable(
                 f"{model_id} is not on the Hub, or not visible with this token: "
-                f"{access.status}{detail}; pass --force to pin it anyway"
+                f"{access_words(access)}; pass --force to pin it anyway"
             )
         )
     if access.status in (AccessStatus.NOT_FOUND, AccessStatus.UNREACHABLE):
-        _warn(f"{model_id} not confirmed on the Hub: {access.status}{detail}")
+        _warn(f"{model_id} not confirmed on the Hub: {access_words(access)}")
     elif not access.available:
-        _warn(f"{model_id} cannot be downloaded without access: {access.status}{detail}")
+        _warn(f"{model_id} cannot be downloaded without access: {access_words(access)}")
     config = access.info.get("config")
     found_type = config.get("model_type") if isinstance(config, dict) else None
     if isinstance(found_type, str) and found_type != hub_type:
@@ -972,21 +969,6 @@ def unpin(
         typer.echo(printable(f"unpinned {key} in {path}; restored {restored_id}"))
 
 
-def _status_slug(status: Any) -> str:
-    """One machine-readable style for ``check --json``: lower-case words joined by ``-``."""
-    from ._access import AccessStatus
-
-    slugs = {
-        AccessStatus.AVAILABLE: "available",
-        AccessStatus.GATED_NEEDS_APPROVAL: "gated",
-        AccessStatus.GATED_NO_TOKEN: "gated",
-        AccessStatus.NOT_FOUND: "not-found",
-        AccessStatus.UNREACHABLE: "unreachable",
-        AccessStatus.INVALID_TOKEN: "invalid-token",
-    }
-    return slugs.get(status, re.sub(r"[^a-z0-9]+", "-", str(status).lower()).strip("-"))
-
-
 @app.command(cls=_Command, short_help="Check whether a model can be downloaded.")
 def check(
     model_id: ModelIdArg,
@@ -1002,7 +984,7 @@ def check(
     import anyio
 
     from . import aio
-    from ._access import AccessStatus
+    from ._access import access_exit_code, access_words, status_slug
     from ._candidates import validate_model_id
 
     with errors_to_exit_codes():
@@ -1013,20 +995,16 @@ def check(
             {
                 "model_id": access.model_id,
                 "requested_id": access.requested_id,
-                "status": _status_slug(access.status),
+                "status": status_slug(access.status),
                 "detail": access.detail or str(access.status),
             }
         )
     else:
-        detail = f" ({access.detail})" if access.detail else ""
         moved = f" [canonical id of {access.requested_id}]" if access.requested_id else ""
-        typer.echo(printable(f"{access.model_id}: {access.status}{detail}{moved}"))
-    if access.status is AccessStatus.INVALID_TOKEN:
-        raise typer.Exit(EXIT_USAGE)
-    if access.status is AccessStatus.UNREACHABLE:
-        raise typer.Exit(EXIT_UNREACHABLE)
-    if not access.available:
-        raise typer.Exit(EXIT_FAILED)
+        typer.echo(printable(f"{access.model_id}: {access_words(access)}{moved}"))
+    code = access_exit_code(access)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 def _is_global_flag(token: str) -> bool:

@@ -211,26 +211,21 @@ def _finish(args: argparse.Namespace, data: Any, code: int) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from . import aio
-    from ._access import AccessStatus
+    from ._access import access_exit_code, original_access_dict, refuse_rejected_token
     from ._candidates import validate_model_id
-    from ._errors import TokenRejected
 
     model_id = validate_model_id(args.verify)  # invalid input: exit 2, before any request
     print(f"Verifying model: {model_id}")
     # Not try_model_access, which never raises: a bad endpoint or token is exit 2.
     access = run_sync(lambda: aio.check_model_access(model_id, endpoint=args.endpoint))
-    if access.status is AccessStatus.INVALID_TOKEN:
-        # A token the Hub refuses is the user's input to fix, as a bad id is: exit 2.
-        raise TokenRejected(access.detail)
-    result = _legacy._access_dict(model_id, access)
+    refuse_rejected_token(access)  # the user's input to fix, as a bad id is: exit 2
+    result = original_access_dict(model_id, access)
     if result.get("error"):
         print(f"Error: {' '.join(str(result['error']).split())}")
-        code = EXIT_FAILED
     else:
         print(f"Model exists: {result['id']}")
         print(f"Tags: {', '.join(result.get('tags', []))}")
-        code = EXIT_OK
-    return _finish(args, result, code)
+    return _finish(args, result, access_exit_code(access))
 
 
 def _popular_models(args: argparse.Namespace, name: str) -> tuple[list[dict[str, Any]], str | None]:
