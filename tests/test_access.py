@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -313,3 +314,21 @@ async def test_a_rejected_token_is_its_own_status_not_not_found(path: str) -> No
     assert access.status is AccessStatus.INVALID_TOKEN
     assert "HF_TOKEN" in access.detail and TOKEN not in access.detail
     assert hub.paths[-1] == path  # asked once, not retried
+
+
+@pytest.mark.parametrize("status", list(AccessStatus))
+def test_every_status_has_words_a_slug_and_an_exit_code_for_both_command_lines(
+    status: AccessStatus,
+) -> None:
+    from hf_model_registry._access import access_exit_code, access_words, status_slug
+
+    access = Access("org/model", status, "why")
+    assert access_words(access) == f"{status} (why)"
+    assert access_words(Access("org/model", status)) == str(status)
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", status_slug(status))
+    expected = {
+        AccessStatus.AVAILABLE: 0,
+        AccessStatus.INVALID_TOKEN: 2,
+        AccessStatus.UNREACHABLE: 3,
+    }.get(status, 1)
+    assert access_exit_code(access) == expected

@@ -11,8 +11,9 @@ import pytest
 import typer
 
 from hf_model_registry import __version__, _config, _lookup
-from hf_model_registry._cli import app, hoist_global_flags, main, parse_size
+from hf_model_registry._cli import app, hoist_global_flags, main
 from hf_model_registry._registry import dumps_registry, read_registry
+from hf_model_registry._units import parse_size
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
 
 

@@ -9,9 +9,19 @@ from typing import Any
 
 from ._candidates import validate_model_id
 from ._errors import HubResponseError, HubUnavailable, TokenRejected, printable
+from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from ._hub import HubClient, RawResponse
 
-__all__ = ["Access", "AccessStatus", "check_access"]
+__all__ = [
+    "Access",
+    "AccessStatus",
+    "access_exit_code",
+    "access_words",
+    "check_access",
+    "original_access_dict",
+    "refuse_rejected_token",
+    "status_slug",
+]
 
 
 class AccessStatus(StrEnum):
@@ -110,3 +120,63 @@ def _metadata(body: bytes) -> dict[str, Any]:
 def _gated_mode(meta: dict[str, Any]) -> str:
     gated = meta.get("gated")
     return f"gated ({gated}), access granted" if gated in ("auto", "manual") else ""
+
+
+# -- the answer, as the command lines and the original's API give it -----------------------
+# One mapping of each status, next to the statuses: a new one is added here, once.
+
+_SLUGS = {
+    AccessStatus.AVAILABLE: "available",
+    AccessStatus.GATED_NEEDS_APPROVAL: "gated",
+    AccessStatus.GATED_NO_TOKEN: "gated",
+    AccessStatus.NOT_FOUND: "not-found",
+    AccessStatus.UNREACHABLE: "unreachable",
+    AccessStatus.INVALID_TOKEN: "invalid-token",
+}
+
+_EXIT_CODES = {
+    AccessStatus.AVAILABLE: EXIT_OK,
+    AccessStatus.INVALID_TOKEN: EXIT_USAGE,  # the user's input to fix, as a bad id is
+    AccessStatus.UNREACHABLE: EXIT_UNREACHABLE,
+}
+
+
+def access_words(access: Access) -> str:
+    """The status for people, with its detail: ``gated: no token (set HF_TOKEN ...)``."""
+    return f"{access.status}" + (f" ({access.detail})" if access.detail else "")
+
+
+def status_slug(status: AccessStatus) -> str:
+    """The status for scripts (``check --json``): lower-case words joined by ``-``."""
+    return _SLUGS[status]
+
+
+def access_exit_code(access: Access) -> int:
+    """0 available, 1 no access, 2 the token is refused, 3 the Hub could not say."""
+    return _EXIT_CODES.get(access.status, EXIT_FAILED)
+
+
+def refuse_rejected_token(access: Access) -> None:
+    """Raise ``TokenRejected`` when the Hub refused the token: every later request would fail."""
+    if access.status is AccessStatus.INVALID_TOKEN:
+        raise TokenRejected(access.detail)
+
+
+def original_access_dict(model_name: str, access: Access) -> dict[str, Any]:
+    """An access check in the original ``try_model_access``'s dict shape.
+
+    Available: ``{"id", "private", "sha", "tags"}`` (``sha`` shortened to 8 characters
+    and the first 3 tags). Otherwise ``{"error": the status in words, "id", "private": True}``.
+    """
+    if not access.available:
+        return {"error": access_words(access), "id": model_name, "private": True}
+    info = access.info
+    model_id = info.get("id")
+    sha = info.get("sha")
+    tags = info.get("tags")
+    return {
+        "id": model_id if isinstance(model_id, str) else access.model_id,
+        "private": info.get("private") is True,
+        "sha": sha[:8] if isinstance(sha, str) and sha else None,
+        "tags": [t for t in tags if isinstance(t, str)][:3] if isinstance(tags, list) else [],
+    }

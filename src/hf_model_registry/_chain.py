@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
-from . import _log
+from . import _config, _log
 from ._config import env_flag
 from ._defaults import is_static_source, static_fallback
 from ._errors import (
@@ -29,6 +29,7 @@ __all__ = [
     "Answer",
     "RegistryCache",
     "Source",
+    "before_the_hub",
     "find_entry",
     "forget_hub_answers",
     "last_resort",
@@ -97,6 +98,25 @@ def local_answer(
     if found is not None:
         return None, Answer(name, found[0], found[1])
     return None, None
+
+
+def before_the_hub(
+    model_type: str, name: str, entry: Entry | None, endpoint: str | None
+) -> tuple[Answer | None, Answer | None]:
+    """The chain up to the Hub: (the answer when the Hub need not be asked, the fallback).
+
+    A fresh entry, offline's last resort, or a Hub answer this process remembers from
+    ``endpoint`` (default: the environment's) ends the chain; otherwise the caller asks
+    the Hub and falls back to the second item.
+    """
+    ttl = _config.ttl_seconds()
+    fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
+    if fresh is not None:
+        return fresh, None
+    if _config.network_disabled():
+        return last_resort(fallback, model_type, offline_reason()), None
+    endpoint = _config.hub_endpoint() if endpoint is None else endpoint
+    return recall_hub_answer(name, endpoint, ttl), fallback
 
 
 def last_resort(

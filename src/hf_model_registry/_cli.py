@@ -7,25 +7,40 @@ failed). Errors are one line on stderr; ``--verbose`` adds tracebacks.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from . import _config
+from ._cli_options import (
+    Command,
+    ConcurrencyOption,
+    ConnectTimeoutOption,
+    EndpointOption,
+    ForceOption,
+    JsonOption,
+    MaxAgeOption,
+    MaxParamsOption,
+    MinDownloadsOption,
+    ModelIdArg,
+    ModelTypeArg,
+    QuietOption,
+    RateOption,
+    RegistryOption,
+    TimeoutOption,
+    TokenOption,
+)
 from ._errors import (
-    InvalidModelType,
     RegistryCorrupt,
     RegistryError,
-    TokenRejected,
     UnknownModelType,
     printable,
 )
@@ -37,56 +52,13 @@ from ._exitcodes import (
     error_line,
     exit_code,
 )
+from ._spelling import registry_names, user_model_type
 
 if TYPE_CHECKING:
     from ._selection import Policy
     from ._settings import HubSettings
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
-
-
-class _Command(typer.core.TyperCommand):
-    """Help as people write it: ``MODEL_TYPE``, ``[MODEL_TYPE]``, ``TYPE...``.
-
-    Typer writes a required argument as ``{MODEL_TYPE}``, lists arguments with
-    their Python type (``<str>``) and puts a written default in parentheses.
-    """
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        pieces = [self.options_metavar] if self.options_metavar else []
-        for param in self.get_params(ctx):
-            if isinstance(param, typer.core.TyperArgument):
-                pieces.append(self._argument_name(param, usage=True))
-            else:
-                pieces.extend(param.get_usage_pieces(ctx))
-        return pieces
-
-    def format_options(self, ctx: Any, formatter: Any) -> None:
-        arguments: list[tuple[str, str]] = []
-        options: list[tuple[str, str]] = []
-        for param in self.get_params(ctx):
-            record = param.get_help_record(ctx)
-            if record is None:
-                continue
-            name, text = record
-            if isinstance(param, typer.core.TyperArgument):
-                arguments.append((self._argument_name(param, usage=False), text))
-            else:
-                if isinstance(getattr(param, "show_default", None), str):
-                    written = param.show_default  # type: ignore[attr-defined]
-                    text = text.replace(f"default: ({written})", f"default: {written}")
-                options.append((name, text))
-        for title, rows in (("Arguments", arguments), ("Options", options)):
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
-
-    @staticmethod
-    def _argument_name(param: Any, *, usage: bool) -> str:
-        name = str(param.metavar or param.name).upper()
-        if param.nargs != 1:
-            name += "..."
-        return f"[{name}]" if usage and not param.required else name
 
 
 app = typer.Typer(
@@ -104,24 +76,6 @@ app = typer.Typer(
 )
 
 _state: dict[str, int] = {"verbose": 0, "quiet": 0}
-
-RegistryOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--registry",
-        metavar="PATH",
-        help="Registry file. Default: $HF_MODEL_REGISTRY, else ./huggingface_model_types.json "
-        "if present, else the snapshot shipped in the package (read-only).",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
-ModelTypeArg = Annotated[
-    str, typer.Argument(metavar="MODEL_TYPE", help="Architecture, e.g. bert or gpt-j.")
-]
-ModelIdArg = Annotated[
-    str, typer.Argument(metavar="MODEL_ID", help="Hub model id, e.g. openai-community/gpt2.")
-]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -262,84 +216,6 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-# -- model types as people type them --------------------------------------------------
-
-
-def validate_model_type(name: str) -> str:
-    """The architecture table's check of a registry key (imported lazily)."""
-    from ._architectures import validate_model_type as validate
-
-    return validate(name)
-
-
-def _table_names() -> set[str]:
-    from ._architectures import all_architectures
-
-    return {n for a in all_architectures() for n in (a.name, *a.aliases)}
-
-
-def _registry_names(path: str) -> set[str]:
-    from ._registry import read_registry
-
-    try:
-        return set(read_registry(path))
-    except RegistryError:  # an unreadable registry is reported by the command itself
-        return set()
-
-
-def _spellings(text: str) -> list[str]:
-    if not text.isascii():  # str.lower() maps e.g. the Kelvin sign to "k": never guess there
-        return [text]
-    lowered = text.lower()
-    return list(
-        dict.fromkeys(
-            (
-                lowered,
-                lowered.replace("_", "-"),
-                lowered.replace("-", "_"),
-                lowered.replace("-", "").replace("_", ""),
-            )
-        )
-    )
-
-
-def _suggestion(name: str, known: set[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
-    return close[0] if close else None
-
-
-def user_model_type(
-    text: str, *, extra: AbstractSet[str] = frozenset(), new: str = "refuse", hint: str = ""
-) -> str:
-    """What a user typed -> a model type: any case, with ``_`` and ``-`` interchangeable.
-
-    A type neither the table nor the registry (``extra``) knows is, when it looks
-    like a typo of one, refused with a suggestion (``new="refuse"``), warned about
-    (``"warn"``: a refresh costs one request and adds nothing for a typo), or taken
-    as given (``"allow"``). Anything not a valid key is left for the library to reject.
-    """
-    known = _table_names() | extra
-    spellings = _spellings(text)
-    for spelling in spellings:
-        if spelling in known:
-            return spelling
-    name = spellings[0]
-    try:
-        validate_model_type(name)
-    except InvalidModelType:
-        return text  # the library rejects it, showing what was typed
-    suggestion = _suggestion(name, known)
-    if new == "allow" or suggestion is None:
-        return name
-    message = f"unknown model type {name!r}; did you mean {suggestion!r}?{hint}"
-    if new == "warn":
-        logging.getLogger("hf_model_registry").warning("%s Asking the Hub anyway.", message)
-        return name
-    raise InvalidModelType(message)
-
-
 def _lookup_settings(endpoint: str | None) -> HubSettings | None:
     """A lookup's settings with ``--endpoint``; without it the lookup builds its own if needed."""
     from ._settings import HubSettings, check_endpoint
@@ -350,7 +226,7 @@ def _lookup_settings(endpoint: str | None) -> HubSettings | None:
     return None if endpoint is None else HubSettings.from_env(endpoint=endpoint).for_lookup()
 
 
-@app.command(cls=_Command, short_help="Print the default model id for an architecture.")
+@app.command(cls=Command, short_help="Print the default model id for an architecture.")
 def recommend(
     model_type: ModelTypeArg,
     registry: RegistryOption = None,
@@ -371,7 +247,7 @@ def recommend(
 
     with errors_to_exit_codes():
         path = _config.read_registry_path(registry)
-        name = user_model_type(model_type, extra=_registry_names(path))
+        name = user_model_type(model_type, extra=registry_names(path))
         answer = lookup(name, registry=registry, settings=_lookup_settings(endpoint))
     model_id = model_for(answer, tiny=tiny)
     if as_json:
@@ -381,7 +257,7 @@ def recommend(
     logging.getLogger("hf_model_registry").info("answer from %s", answer.source)
 
 
-@app.command(cls=_Command, short_help="Show the registry's entries.")
+@app.command(cls=Command, short_help="Show the registry's entries.")
 def show(
     model_type: Annotated[
         str | None, typer.Argument(metavar="MODEL_TYPE", help="One architecture; all if omitted.")
@@ -448,7 +324,7 @@ def _terminal() -> Any:
     return Console(file=sys.stdout, force_terminal=True, highlight=False)
 
 
-@app.command(cls=_Command, short_help="List every architecture with its category.")
+@app.command(cls=Command, short_help="List every architecture with its category.")
 def types(as_json: JsonOption = False) -> None:
     """List every architecture of the table with its category."""
     from ._architectures import all_architectures
@@ -472,7 +348,7 @@ def types(as_json: JsonOption = False) -> None:
         typer.echo(f"{a.name:<36} {a.category}")
 
 
-@app.command(cls=_Command, short_help="Check that a registry file is valid.")
+@app.command(cls=Command, short_help="Check that a registry file is valid.")
 def validate(registry: RegistryOption = None, as_json: JsonOption = False) -> None:
     """Check that the registry file parses and matches the schema (exit 1 if not)."""
     from ._registry import read_registry
@@ -494,139 +370,6 @@ def validate(registry: RegistryOption = None, as_json: JsonOption = False) -> No
 # -- talking to the Hub ---------------------------------------------------------------
 
 
-def parse_duration(text: str) -> float:
-    """``90``, ``30s``, ``15m``, ``12h``, ``7d``, ``2w`` -> seconds; ``ValueError`` otherwise."""
-    return _config.parse_duration(text)
-
-
-_SIZE_UNITS = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
-
-
-def parse_size(text: str) -> float:
-    """A parameter count as the tool prints it: ``2B``, ``500M``, ``1.5b``, ``125k``, ``2e9``."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmbgt]?)\s*", text.lower())
-    if match is None:
-        raise ValueError(f"not a size: {text!r} (use e.g. 500M, 2B, 2e9)")
-    return float(match.group(1)) * _SIZE_UNITS[match.group(2)]
-
-
-def _size(text: str | float) -> float:
-    if isinstance(text, int | float):  # the default, passed through the parser as is
-        return float(text)
-    try:
-        size = parse_size(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    if size > 1e15:
-        raise typer.BadParameter(f"{text!r} is more parameters than any model has")
-    return size
-
-
-def _duration(text: str | float) -> float:
-    if isinstance(text, int | float):  # the default, passed through the parser as is
-        return float(text)
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-EndpointOption = Annotated[
-    str | None,
-    typer.Option(
-        "--endpoint",
-        metavar="URL",
-        help="Hub URL. Default: $HF_ENDPOINT, else https://huggingface.co.",
-        show_default=False,
-    ),
-]
-TokenOption = Annotated[
-    str | None,
-    typer.Option(
-        "--token",
-        metavar="TOKEN",
-        help="Hub token. Default: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, then the file "
-        "$HF_TOKEN_PATH, else $HF_HOME/token. "
-        "Sent to the endpoint only, never printed or stored.",
-        show_default=False,
-    ),
-]
-ConcurrencyOption = Annotated[
-    int,
-    typer.Option(
-        "--concurrency",
-        metavar="N",
-        min=1,
-        max=256,
-        help="Requests in flight at once (measured best: 8-32).",
-    ),
-]
-RateOption = Annotated[
-    float | None,
-    typer.Option(
-        "--rate",
-        metavar="PER_SECOND",
-        min=0.001,
-        max=1e6,
-        help="Cap on requests per second (client side).",
-        show_default=False,
-    ),
-]
-MaxAgeOption = Annotated[
-    float,
-    typer.Option(
-        "--max-age",
-        parser=_duration,
-        metavar="DURATION",
-        help="Skip entries refreshed more recently than this (90, 30s, 15m, 12h, 7d, 2w).",
-        show_default="0 (refresh all)",
-    ),
-]
-TimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--timeout",
-        metavar="SECONDS",
-        min=0.001,
-        max=3600,
-        help="Deadline in seconds of one request attempt, reading the whole answer included.",
-    ),
-]
-ConnectTimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--connect-timeout",
-        metavar="SECONDS",
-        min=0.001,
-        max=3600,
-        help="Seconds to wait for a connection.",
-    ),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
-MaxParamsOption = Annotated[
-    float,
-    typer.Option(
-        "--max-params",
-        parser=_size,
-        metavar="SIZE",
-        help="Size budget in parameters for a default (500M, 2B, 2e9).",
-        show_default="2B",
-    ),
-]
-ForceOption = Annotated[
-    bool,
-    typer.Option(
-        "--force",
-        help="Write even when the registry holds entries from another endpoint "
-        "(or is committed in a git checkout and the endpoint is not the public Hub).",
-    ),
-]
-MinDownloadsOption = Annotated[
-    int,
-    typer.Option("--min-downloads", metavar="N", min=0, help="Popularity floor for a default."),
-]
-
-
 def _policy(settings: HubSettings, max_params: float, min_downloads: int) -> Policy:
     return settings.policy(max_params=int(max_params), min_downloads=min_downloads)
 
@@ -634,35 +377,32 @@ def _policy(settings: HubSettings, max_params: float, min_downloads: int) -> Pol
 def _run_refresh(
     types_: list[str] | None,
     *,
-    registry: Path | None,
-    endpoint: str | None,
-    token: str | None,
-    concurrency: int,
-    rate: float | None,
-    max_age: float,
-    max_params: float,
-    min_downloads: int,
-    timeout: float,
-    connect_timeout: float,
-    as_json: bool,
-    quiet: bool,
-    force: bool,
+    registry: RegistryOption = None,
+    endpoint: EndpointOption = None,
+    token: TokenOption = None,
+    concurrency: ConcurrencyOption = 8,
+    rate: RateOption = None,
+    max_age: MaxAgeOption = 0.0,
+    max_params: MaxParamsOption = 2e9,
+    min_downloads: MinDownloadsOption = 1000,
+    timeout: TimeoutOption = 30.0,
+    connect_timeout: ConnectTimeoutOption = 5.0,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+    force: ForceOption = False,
 ) -> None:
-    """The body of `refresh` and `refresh-all` (types_ None: every architecture)."""
-    import anyio
+    """The body of `refresh` and `refresh-all` (types_ None: every architecture).
 
-    from . import aio
-    from ._progress import RefreshProgress
-    from ._refresh import all_names
+    Its keyword parameters are the two commands' options (see ``_options_of``).
+    """
+    from ._refresh_command import progress_wanted, refresh_exit_code, run_refresh
     from ._settings import HubSettings
 
     if types_ is not None:
         with errors_to_exit_codes():
-            known = _registry_names(_config.write_registry_path(registry))
+            known = registry_names(_config.write_registry_path(registry))
             types_ = [user_model_type(t, extra=known, new="warn") for t in types_]
-    total = len(all_names(registry)) if types_ is None else len(set(types_))
     quiet = quiet or _state["quiet"] > 0  # `refresh -q` is `-q refresh`
-    show_bar = not quiet and not as_json and not _config.progress_disabled() and sys.stderr.isatty()
     # The token is resolved here, once, for the requests and the gated decision alike.
     settings = HubSettings.from_env(
         endpoint=endpoint,
@@ -672,37 +412,16 @@ def _run_refresh(
         connect_timeout=connect_timeout,
         request_timeout=timeout,
     )
-    policy = _policy(settings, max_params, min_downloads)
-    path = _config.write_registry_path(registry)
-    with (
-        errors_to_exit_codes(),
-        _announce_new_file(path),
-        RefreshProgress(total, enabled=show_bar) as progress,
-    ):
-        if types_ is None:
-            report = anyio.run(
-                lambda: aio.refresh_all(
-                    registry=registry,
-                    settings=settings,
-                    policy=policy,
-                    max_age=max_age,
-                    allow_other_endpoint=force,
-                    on_outcome=progress.advance,
-                )
-            )
-        else:
-            names = types_
-            report = anyio.run(
-                lambda: aio.refresh(
-                    names,
-                    registry=registry,
-                    settings=settings,
-                    policy=policy,
-                    max_age=max_age,
-                    allow_other_endpoint=force,
-                    on_outcome=progress.advance,
-                )
-            )
+    with errors_to_exit_codes(), _announce_new_file(_config.write_registry_path(registry)):
+        report = run_refresh(
+            types_,
+            registry=registry,
+            settings=settings,
+            policy=_policy(settings, max_params, min_downloads),
+            max_age=max_age,
+            allow_other_endpoint=force,
+            progress=progress_wanted(quiet=quiet or as_json),
+        )
     if as_json:
         _emit_json(report.as_json())
     elif not quiet:
@@ -710,29 +429,44 @@ def _run_refresh(
 
         for line in summary_lines(report):
             typer.echo(line)
-    if report.failed:
-        raise typer.Exit(EXIT_FAILED)
+    code = refresh_exit_code(report)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
-@app.command(cls=_Command, short_help="Refresh the given architectures from the Hub.")
+_F = TypeVar("_F", bound=Callable[..., None])
+
+
+def _options_of(body: Callable[..., None]) -> Callable[[_F], _F]:
+    """Give a command the keyword-only parameters of ``body`` as its options.
+
+    Typer reads a command's parameters from its signature: the options of
+    `refresh` and `refresh-all` are declared once, on ``_run_refresh``, and the
+    commands take them as ``**options``.
+    """
+
+    def decorate(command: _F) -> _F:
+        own = inspect.signature(command, eval_str=True).parameters.values()
+        shared = inspect.signature(body, eval_str=True).parameters.values()
+        command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                *(p for p in own if p.kind is not p.VAR_KEYWORD),
+                *(p for p in shared if p.kind is p.KEYWORD_ONLY),
+            ]
+        )
+        return command
+
+    return decorate
+
+
+@app.command(cls=Command, short_help="Refresh the given architectures from the Hub.")
+@_options_of(_run_refresh)
 def refresh(
     types_: Annotated[
         list[str],
         typer.Argument(metavar="TYPE", help="Architectures to refresh, e.g. bert gpt2 t5."),
     ],
-    registry: RegistryOption = None,
-    endpoint: EndpointOption = None,
-    token: TokenOption = None,
-    concurrency: ConcurrencyOption = 8,
-    rate: RateOption = None,
-    max_age: MaxAgeOption = 0.0,
-    max_params: MaxParamsOption = 2e9,
-    min_downloads: MinDownloadsOption = 1000,
-    timeout: TimeoutOption = 30.0,
-    connect_timeout: ConnectTimeoutOption = 5.0,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
-    force: ForceOption = False,
+    **options: Any,
 ) -> None:
     """Refresh the entries of the given architectures from the Hub (one write at the end).
 
@@ -740,34 +474,21 @@ def refresh(
     3 when the Hub is unreachable, or answered only failures to the first
     architectures tried (the run stops there; the registry is untouched).
     """
-    _run_refresh(**locals())  # every parameter, forwarded by name
+    _run_refresh(types_, **options)
 
 
-@app.command("refresh-all", cls=_Command, short_help="Refresh every architecture from the Hub.")
-def refresh_all(
-    registry: RegistryOption = None,
-    endpoint: EndpointOption = None,
-    token: TokenOption = None,
-    concurrency: ConcurrencyOption = 8,
-    rate: RateOption = None,
-    max_age: MaxAgeOption = 0.0,
-    max_params: MaxParamsOption = 2e9,
-    min_downloads: MinDownloadsOption = 1000,
-    timeout: TimeoutOption = 30.0,
-    connect_timeout: ConnectTimeoutOption = 5.0,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
-    force: ForceOption = False,
-) -> None:
+@app.command("refresh-all", cls=Command, short_help="Refresh every architecture from the Hub.")
+@_options_of(_run_refresh)
+def refresh_all(**options: Any) -> None:
     """Refresh every architecture that transformers knows (see `types`).
 
     Writes the registry once, atomically, under a lock; a corrupt registry file
     is moved aside to <name>.corrupt-<timestamp>. Exit codes as for `refresh`.
     """
-    _run_refresh(None, **locals())  # every parameter, forwarded by name
+    _run_refresh(None, **options)
 
 
-@app.command(cls=_Command, short_help="Show how an architecture's candidates rank, and why.")
+@app.command(cls=Command, short_help="Show how an architecture's candidates rank, and why.")
 def explain(
     model_type: ModelTypeArg,
     endpoint: EndpointOption = None,
@@ -839,23 +560,21 @@ def _confirmed_id(
     import anyio
 
     from . import aio
-    from ._access import AccessStatus
+    from ._access import AccessStatus, access_words, refuse_rejected_token
 
     access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
-    detail = f" ({access.detail})" if access.detail else ""
-    if access.status is AccessStatus.INVALID_TOKEN:
-        raise TokenRejected(access.detail)
+    refuse_rejected_token(access)
     if access.status is AccessStatus.NOT_FOUND and not force:
         raise UnknownModelType(
             printable(
                 f"{model_id} is not on the Hub, or not visible with this token: "
-                f"{access.status}{detail}; pass --force to pin it anyway"
+                f"{access_words(access)}; pass --force to pin it anyway"
             )
         )
     if access.status in (AccessStatus.NOT_FOUND, AccessStatus.UNREACHABLE):
-        _warn(f"{model_id} not confirmed on the Hub: {access.status}{detail}")
+        _warn(f"{model_id} not confirmed on the Hub: {access_words(access)}")
     elif not access.available:
-        _warn(f"{model_id} cannot be downloaded without access: {access.status}{detail}")
+        _warn(f"{model_id} cannot be downloaded without access: {access_words(access)}")
     config = access.info.get("config")
     found_type = config.get("model_type") if isinstance(config, dict) else None
     if isinstance(found_type, str) and found_type != hub_type:
@@ -867,7 +586,7 @@ def _warn(message: str) -> None:
     typer.echo(printable(f"warning: {message}"), err=True)
 
 
-@app.command(cls=_Command, short_help="Pin an architecture's default to a model id.")
+@app.command(cls=Command, short_help="Pin an architecture's default to a model id.")
 def pin(
     model_type: ModelTypeArg,
     model_id: ModelIdArg,
@@ -904,7 +623,7 @@ def pin(
         path = _config.write_registry_path(registry)
         typed = user_model_type(
             model_type,
-            extra=_registry_names(path),
+            extra=registry_names(path),
             new="allow" if new else "refuse",
             hint=" (pass --new to add a new type)",
         )
@@ -942,7 +661,7 @@ def pin(
     typer.echo(printable(f"pinned {key} -> {model_id}{moved} in {path}"))
 
 
-@app.command(cls=_Command, short_help="Remove a pin and restore what it replaced.")
+@app.command(cls=Command, short_help="Remove a pin and restore what it replaced.")
 def unpin(
     model_type: ModelTypeArg, registry: RegistryOption = None, as_json: JsonOption = False
 ) -> None:
@@ -953,7 +672,7 @@ def unpin(
 
     with errors_to_exit_codes():
         path = _config.write_registry_path(registry)
-        name, aliases = resolve_name(user_model_type(model_type, extra=_registry_names(path)))
+        name, aliases = resolve_name(user_model_type(model_type, extra=registry_names(path)))
         if not os.path.exists(path):  # unpin never creates a registry
             raise UnknownModelType(f"{name!r} is not pinned: {path} does not exist")
         restored: list[tuple[str, Mapping[str, Any] | None]] = []
@@ -993,22 +712,7 @@ def unpin(
         typer.echo(printable(f"unpinned {key} in {path}; restored {restored_id}"))
 
 
-def _status_slug(status: Any) -> str:
-    """One machine-readable style for ``check --json``: lower-case words joined by ``-``."""
-    from ._access import AccessStatus
-
-    slugs = {
-        AccessStatus.AVAILABLE: "available",
-        AccessStatus.GATED_NEEDS_APPROVAL: "gated",
-        AccessStatus.GATED_NO_TOKEN: "gated",
-        AccessStatus.NOT_FOUND: "not-found",
-        AccessStatus.UNREACHABLE: "unreachable",
-        AccessStatus.INVALID_TOKEN: "invalid-token",
-    }
-    return slugs.get(status, re.sub(r"[^a-z0-9]+", "-", str(status).lower()).strip("-"))
-
-
-@app.command(cls=_Command, short_help="Check whether a model can be downloaded.")
+@app.command(cls=Command, short_help="Check whether a model can be downloaded.")
 def check(
     model_id: ModelIdArg,
     endpoint: EndpointOption = None,
@@ -1023,7 +727,7 @@ def check(
     import anyio
 
     from . import aio
-    from ._access import AccessStatus
+    from ._access import access_exit_code, access_words, status_slug
     from ._candidates import validate_model_id
 
     with errors_to_exit_codes():
@@ -1034,20 +738,16 @@ def check(
             {
                 "model_id": access.model_id,
                 "requested_id": access.requested_id,
-                "status": _status_slug(access.status),
+                "status": status_slug(access.status),
                 "detail": access.detail or str(access.status),
             }
         )
     else:
-        detail = f" ({access.detail})" if access.detail else ""
         moved = f" [canonical id of {access.requested_id}]" if access.requested_id else ""
-        typer.echo(printable(f"{access.model_id}: {access.status}{detail}{moved}"))
-    if access.status is AccessStatus.INVALID_TOKEN:
-        raise typer.Exit(EXIT_USAGE)
-    if access.status is AccessStatus.UNREACHABLE:
-        raise typer.Exit(EXIT_UNREACHABLE)
-    if not access.available:
-        raise typer.Exit(EXIT_FAILED)
+        typer.echo(printable(f"{access.model_id}: {access_words(access)}{moved}"))
+    code = access_exit_code(access)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 def _is_global_flag(token: str) -> bool:

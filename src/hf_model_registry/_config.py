@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from ._units import parse_duration
+
 __all__ = [
     "DEFAULT_ENDPOINT",
     "DEFAULT_TTL_SECONDS",
@@ -19,7 +21,6 @@ __all__ = [
     "hub_token",
     "network_disabled",
     "packaged_registry_path",
-    "parse_duration",
     "progress_disabled",
     "read_registry_path",
     "token_path",
@@ -83,19 +84,6 @@ def write_registry_path(explicit: str | os.PathLike[str] | None = None) -> str:
     if from_env:
         return from_env
     return REGISTRY_FILENAME
-
-
-_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> float:
-    """``90``, ``30s``, ``15m``, ``12h``, ``7d``, ``2w`` -> seconds; ``ValueError`` otherwise."""
-    import re  # already loaded by json; imported here to keep the module's top stdlib-light
-
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text.lower())
-    if match is None:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 90, 30s, 15m, 12h, 7d, 2w)")
-    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
 
 
 def ttl_seconds() -> float:

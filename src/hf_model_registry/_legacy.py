@@ -25,7 +25,6 @@ from ._original import ORIGINAL_ARCHITECTURE_TYPES, ORIGINAL_CLASS_NAME_CAPITALI
 if TYPE_CHECKING:
     import logging
 
-    from ._access import Access
     from ._settings import HubSettings
     from ._values import Candidate
 
@@ -278,30 +277,14 @@ def try_model_access(model_name: str, *, endpoint: str | None = None) -> dict[st
     Hub each say which. Never raises.
     """
     from . import aio
+    from ._access import original_access_dict
     from ._bridge import run_sync
 
     try:
         access = run_sync(lambda: aio.check_model_access(model_name, endpoint=endpoint))
     except Exception as exc:
         return {"error": str(exc), "id": model_name, "private": True}
-    return _access_dict(model_name, access)
-
-
-def _access_dict(model_name: str, access: Access) -> dict[str, Any]:
-    """An access check in the original's dict shape (see ``try_model_access``)."""
-    if not access.available:
-        detail = f" ({access.detail})" if access.detail else ""
-        return {"error": f"{access.status}{detail}", "id": model_name, "private": True}
-    info = access.info
-    model_id = info.get("id")
-    sha = info.get("sha")
-    tags = info.get("tags")
-    return {
-        "id": model_id if isinstance(model_id, str) else access.model_id,
-        "private": info.get("private") is True,
-        "sha": sha[:8] if isinstance(sha, str) and sha else None,
-        "tags": [t for t in tags if isinstance(t, str)][:3] if isinstance(tags, list) else [],
-    }
+    return original_access_dict(model_name, access)
 
 
 # -- names and registry entries for test generators ---------------------------------

@@ -18,11 +18,13 @@ from . import _legacy
 from ._bridge import run_sync
 from ._errors import RegistryError, UnknownModelType
 from ._exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error_line, exit_code
+from ._refresh_command import progress_wanted, refresh_exit_code, run_refresh
 
 if TYPE_CHECKING:
     import argparse
 
     from ._refresh import Outcome
+    from ._settings import HubSettings
 
 __all__ = ["run"]
 
@@ -209,26 +211,21 @@ def _finish(args: argparse.Namespace, data: Any, code: int) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from . import aio
-    from ._access import AccessStatus
+    from ._access import access_exit_code, original_access_dict, refuse_rejected_token
     from ._candidates import validate_model_id
-    from ._errors import TokenRejected
 
     model_id = validate_model_id(args.verify)  # invalid input: exit 2, before any request
     print(f"Verifying model: {model_id}")
     # Not try_model_access, which never raises: a bad endpoint or token is exit 2.
     access = run_sync(lambda: aio.check_model_access(model_id, endpoint=args.endpoint))
-    if access.status is AccessStatus.INVALID_TOKEN:
-        # A token the Hub refuses is the user's input to fix, as a bad id is: exit 2.
-        raise TokenRejected(access.detail)
-    result = _legacy._access_dict(model_id, access)
+    refuse_rejected_token(access)  # the user's input to fix, as a bad id is: exit 2
+    result = original_access_dict(model_id, access)
     if result.get("error"):
         print(f"Error: {' '.join(str(result['error']).split())}")
-        code = EXIT_FAILED
     else:
         print(f"Model exists: {result['id']}")
         print(f"Tags: {', '.join(result.get('tags', []))}")
-        code = EXIT_OK
-    return _finish(args, result, code)
+    return _finish(args, result, access_exit_code(access))
 
 
 def _popular_models(args: argparse.Namespace, name: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -274,12 +271,8 @@ def _model_type(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int:
-    from ._settings import HubSettings
-
     # Only --endpoint is passed on; without it the lookup reads the environment itself.
-    settings = (
-        None if args.endpoint is None else HubSettings.from_env(endpoint=args.endpoint).for_lookup()
-    )
+    settings = None if args.endpoint is None else _settings(args).for_lookup()
     try:
         answer = _legacy._lookup_answer(name, args.registry_file, settings)
     except UnknownModelType as exc:
@@ -291,10 +284,10 @@ def _recommend(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int
 
 
 def _update_one(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int:
-    from . import _config, aio
+    from . import _config
 
     path = _config.write_registry_path(args.registry_file)
-    report = run_sync(lambda: aio.refresh([name], registry=path, endpoint=args.endpoint))
+    report = run_refresh([name], registry=path, settings=_settings(args))
     outcome: Outcome = report.outcomes[name]
     data["update"] = {
         "status": outcome.status,
@@ -323,23 +316,21 @@ def _update_one(args: argparse.Namespace, name: str, data: dict[str, Any]) -> in
 
 
 def _update_all(args: argparse.Namespace) -> int:
-    from . import _config, aio
-    from ._progress import RefreshProgress
-    from ._refresh import all_names
+    from . import _config
     from ._render import summary_lines
 
     path = _config.write_registry_path(args.registry_file)
-    show_bar = sys.stderr.isatty() and not _config.progress_disabled()
-    # Sized as hf-model-registry sizes it: the table and the registry's own extra types.
-    with RefreshProgress(len(all_names(path)), enabled=show_bar) as progress:
-        report = run_sync(
-            lambda: aio.refresh_all(
-                registry=path, endpoint=args.endpoint, on_outcome=progress.advance
-            )
-        )
+    report = run_refresh(None, registry=path, settings=_settings(args), progress=progress_wanted())
     for line in summary_lines(report):
         print(line)
-    return _finish(args, report.as_json(), EXIT_FAILED if report.failed else EXIT_OK)
+    return _finish(args, report.as_json(), refresh_exit_code(report))
+
+
+def _settings(args: argparse.Namespace) -> HubSettings:
+    """How to ask the Hub: ``--endpoint``, the rest from the environment."""
+    from ._settings import HubSettings
+
+    return HubSettings.from_env(endpoint=args.endpoint)
 
 
 def _listing(args: argparse.Namespace) -> int:
@@ -469,13 +460,9 @@ def _local_defaults(args: argparse.Namespace, names: list[str]) -> dict[str, _De
 
 def _hub_defaults(args: argparse.Namespace, names: list[str]) -> dict[str, _Default]:
     """The Hub's pick for each type, fetched concurrently; nothing is written."""
-    from . import aio
-
-    report = run_sync(
-        lambda: aio.refresh(names, registry=args.registry_file, endpoint=args.endpoint, write=False)
-    )
     from ._names import resolve_name
 
+    report = run_refresh(names, registry=args.registry_file, settings=_settings(args), write=False)
     found: dict[str, _Default] = {}
     for name in names:
         outcome = report.outcomes[resolve_name(name)[0]]

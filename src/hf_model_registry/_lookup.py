@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from . import _config
@@ -19,13 +18,11 @@ from ._chain import (
     Answer,
     RegistryCache,
     _warned,
+    before_the_hub,
     find_entry,
     forget_hub_answers,
     last_resort,
-    local_answer,
     model_for,
-    offline_reason,
-    recall_hub_answer,
 )
 from ._names import resolve_name
 
@@ -119,16 +116,11 @@ def _compute(
 ) -> Answer:
     name, aliases = resolve_name(model_type)
     entry = find_entry(_CACHE.get(path), name, aliases)
-    ttl = _config.ttl_seconds()
-    fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
-    if fresh is not None:
-        return fresh
-    if _config.network_disabled():
-        return last_resort(fallback, model_type, offline_reason())
-    endpoint = _config.hub_endpoint() if settings is None else settings.endpoint
-    recalled = recall_hub_answer(name, endpoint, ttl)
-    if recalled is not None:
-        return recalled
+    answer, fallback = before_the_hub(
+        model_type, name, entry, None if settings is None else settings.endpoint
+    )
+    if answer is not None:
+        return answer
     if hub is not None:
         answer = hub(name)
         return answer if answer is not None else last_resort(fallback, model_type)

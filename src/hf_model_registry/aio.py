@@ -12,18 +12,15 @@ import logging
 import os
 import time
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _config
 from ._chain import (
     Answer,
     RegistryCache,
+    before_the_hub,
     find_entry,
     last_resort,
-    local_answer,
-    offline_reason,
-    recall_hub_answer,
     remember_hub_answer,
 )
 from ._errors import (
@@ -94,29 +91,24 @@ async def lookup(
     name, aliases = resolve_name(model_type)
     path = _config.read_registry_path(registry)
     entry = find_entry(await _read(path), name, aliases)
-    ttl = _config.ttl_seconds()
-    fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
-    if fresh is not None:
-        return fresh
-    if _config.network_disabled():
-        return last_resort(fallback, model_type, offline_reason())
-    endpoint = _config.hub_endpoint() if settings is None else settings.endpoint
-    recalled = recall_hub_answer(name, endpoint, ttl)
-    if recalled is not None:
-        return recalled
+    answer, fallback = before_the_hub(
+        model_type, name, entry, None if settings is None else settings.endpoint
+    )
+    if answer is not None:
+        return answer
     try:
         if settings is None:
             settings = await _from_env(lookup=True)
-        answer = await _from_hub(name, path, settings)
+        hub_answer = await _from_hub(name, path, settings)
     except RegistryError as exc:
         if fallback is None:
             # One message saying both: the Hub failed and nothing local exists.
             return last_resort(None, model_type, exc)
         _log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
     else:
-        if answer is not None:
-            remember_hub_answer(name, settings.endpoint, answer)
-            return answer
+        if hub_answer is not None:
+            remember_hub_answer(name, settings.endpoint, hub_answer)
+            return hub_answer
     return last_resort(fallback, model_type)
 
 
@@ -291,17 +283,15 @@ async def refresh_all(
     import anyio
 
     from ._refresh import all_names
-    from ._refresh import refresh as _refresh
 
     hub = await _settings(settings, endpoint, token, tuning)
-    names = await anyio.to_thread.run_sync(all_names, registry)
-    return await _refresh(
-        names,
-        hub,
-        policy,
-        registry,
-        transport=transport,
+    return await refresh(
+        await anyio.to_thread.run_sync(all_names, registry),
+        registry=registry,
+        settings=hub,
+        policy=policy,
         max_age=max_age,
+        transport=transport,
         write=write,
         on_corrupt=on_corrupt,
         on_outcome=on_outcome,
