@@ -27,6 +27,9 @@ _ENV = (
 
 def _is_loopback(address: Any) -> bool:
     host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, bytes):
+        # anyio passes host names to getaddrinfo IDNA-encoded.
+        host = host.decode("ascii", "replace")
     if not isinstance(host, str):
         return False
     if host == "localhost":

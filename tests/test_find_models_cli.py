@@ -197,7 +197,7 @@ def test_model_type_shows_popular_models_and_the_recommendation(
 ) -> None:
     assert find_models.main(["--model-type", "gpt2", "--endpoint", sim.url]) == 0
     out = capsys.readouterr().out
-    assert "  1. openai-community/gpt2 (downloads: 11,246,483)" in out
+    assert "  1. openai-community/gpt2 (downloads: 17,272,637)" in out
     assert "Recommended default model: openai-community/gpt2 (from hub)" in out
 
 

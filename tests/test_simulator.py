@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
 import logging
 import os
 import re
+import runpy
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
+import anyio
+import anyio.abc
 import httpx
 import pytest
+from anyio.streams.buffered import BufferedByteReceiveStream
 
 from hf_model_registry.simulator import (
     DEFAULT_HUB_TYPES,
@@ -34,18 +40,8 @@ from hf_model_registry.simulator import (
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 RATELIMIT = re.compile(r'^"api";r=(\d+);t=(\d+)$')
-ITEM_KEYS = {
-    "id",
-    "downloads",
-    "likes",
-    "tags",
-    "pipeline_tag",
-    "library_name",
-    "gated",
-    "private",
-    "safetensors",
-    "lastModified",
-}
+# Every fixture item has every field a listing can expand, but those only some repos have.
+ITEM_KEYS = {"id", *EXPANDABLE_FIELDS} - {"config", "gguf", "transformersInfo"}
 
 
 def listing_params(hub_type: str, *extra: tuple[str, str]) -> httpx.QueryParams:
@@ -59,18 +55,24 @@ def listing_params(hub_type: str, *extra: tuple[str, str]) -> httpx.QueryParams:
     return httpx.QueryParams(pairs)
 
 
+_T = TypeVar("_T")
+
+
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    """Asyncio only: these tests drive the in-process HubSimulator, an asyncio-streams server.
+async def concurrently(calls: list[Callable[[], Awaitable[_T]]]) -> list[_T]:
+    """Await every call at once (in one task group, on either backend); results in order."""
+    results: dict[int, _T] = {}
 
-    Its docstring says so (other event loops use ``run_in_thread``); the library's own async
-    code runs on both backends, see the conftest fixture.
-    """
-    return "asyncio"
+    async def run(index: int, call: Callable[[], Awaitable[_T]]) -> None:
+        results[index] = await call()
+
+    async with anyio.create_task_group() as group:
+        for index, call in enumerate(calls):
+            group.start_soon(run, index, call)
+    return [results[index] for index in range(len(calls))]
 
 
 @pytest.fixture(scope="module")
@@ -243,8 +245,8 @@ async def test_fail_rate_outcomes_do_not_depend_on_request_interleaving() -> Non
             httpx.AsyncClient(base_url=sim.url) as http,
         ):
             if concurrent:
-                responses = await asyncio.gather(
-                    *(http.get("/api/models", params={"filter": q}) for q in queries)
+                responses = await concurrently(
+                    [partial(http.get, "/api/models", params={"filter": q}) for q in queries]
                 )
             else:
                 responses = [await http.get("/api/models", params={"filter": q}) for q in queries]
@@ -520,7 +522,7 @@ async def test_latency_is_awaited_concurrently_not_serially() -> None:
         limits = httpx.Limits(max_connections=10)
         async with httpx.AsyncClient(base_url=sim.url, limits=limits) as http:
             started = time.monotonic()
-            responses = await asyncio.gather(*(http.get("/api/models") for _ in range(10)))
+            responses = await concurrently([lambda: http.get("/api/models")] * 10)
             elapsed = time.monotonic() - started
         assert {r.status_code for r in responses} == {200}
         assert elapsed >= 0.2
@@ -623,7 +625,7 @@ def test_synthetic_fixture_is_deterministic_and_realistic() -> None:
     assert by_id["meta-llama/Llama-3.2-1B"]["gated"] == "manual"
 
 
-def test_overrides_of_recorded_models_keep_the_recorded_shape() -> None:
+def test_recorded_items_are_served_as_recorded_and_the_rest_is_marked_made_up() -> None:
     """Keeps the provenance note beside ``sim_overrides.json`` true (the simulator's ``data/``)."""
     recorded_dir = Path(__file__).parent / "data" / "real_hub" / "model-info"
     recorded = {
@@ -642,8 +644,85 @@ def test_overrides_of_recorded_models_keep_the_recorded_shape() -> None:
         "openai-community/gpt2",
     ]
     for model_id, item in shared.items():
-        for key in ("pipeline_tag", "library_name", "gated", "private", "lastModified"):
+        assert item["_source"].startswith("recorded: tests/data/real_hub/model-info/")
+        for key in ITEM_KEYS | {"config", "transformersInfo"}:
             assert item[key] == recorded[model_id][key], (model_id, key)
+    made_up = [item for item in served if item["id"] not in recorded]
+    assert len(made_up) == 56
+    assert all(item["_source"] == "made up: scripts/simulator_items.toml" for item in made_up)
+
+
+BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_simulator_data.py"
+SIM_DATA = SRC / "hf_model_registry" / "simulator" / "data" / "sim_overrides.json"
+
+
+def test_committed_simulator_data_is_what_its_generator_makes() -> None:
+    """CI's guard against a hand-edited or stale ``sim_overrides.json``."""
+    result = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "sim_overrides.json is up to date\n"
+
+
+def test_generator_check_names_what_differs(tmp_path: Path) -> None:
+    data = json.loads(SIM_DATA.read_text(encoding="utf-8"))
+    data["types"]["gpt2"][0]["downloads"] += 1
+    del data["types"]["bert"][-1]
+    stale = tmp_path / "sim_overrides.json"
+    stale.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--check", "--output", str(stale)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "  gpt2: openai-community/gpt2 differs in downloads" in lines
+    assert "  bert: sim-private/bert-internal is generated but not committed" in lines
+    assert lines[-1] == "run: python scripts/build_simulator_data.py"
+
+
+@pytest.fixture(scope="module")
+def build_script() -> dict[str, Any]:
+    """The script's functions, without running its command line."""
+    return runpy.run_path(str(BUILD_SCRIPT))
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({"gated": True}, "gated is true"),
+        ({"tags": ["transformers"]}, "not tagged 'bert'"),
+        ({"lastModified": "2024-01-01"}, "lastModified must look like"),
+        ({"colour": "blue"}, "unknown fields ['colour']"),
+    ],
+)
+def test_generator_refuses_items_the_recordings_do_not_support(
+    build_script: dict[str, Any], item: dict[str, object], message: str
+) -> None:
+    base = {"id": "org/m", "downloads": 1, "likes": 0, "tags": ["bert"]}
+    base["lastModified"] = "2024-01-01T00:00:00.000Z"
+    spec = {"types": [{"hub_type": "bert", "items": [{**base, **item}]}]}
+    table = {"architectures": [{"hub_type": "bert", "checkpoint": None}]}
+    with pytest.raises(build_script["SpecError"], match=re.escape(message)):
+        build_script["build"](spec, build_script["load_recordings"](), table)
+
+
+def test_generator_requires_the_documented_checkpoint(build_script: dict[str, Any]) -> None:
+    item = {"id": "org/m", "downloads": 1, "likes": 0, "tags": ["bert"]}
+    item["lastModified"] = "2024-01-01T00:00:00.000Z"
+    spec = {"types": [{"hub_type": "bert", "items": [item]}]}
+    table = {"architectures": [{"hub_type": "bert", "checkpoint": "Org/M"}]}
+    build, recordings = build_script["build"], build_script["load_recordings"]()
+    assert [item["id"] for item in build(spec, recordings, table)["types"]["bert"]] == ["org/m"]
+    table["architectures"][0]["checkpoint"] = "google-bert/bert-base-uncased"
+    with pytest.raises(build_script["SpecError"], match="checkpoint google-bert/bert-base-uncased"):
+        build(spec, recordings, table)
 
 
 def test_large_synthetic_models_sometimes_exceed_two_billion_parameters() -> None:
@@ -722,22 +801,32 @@ async def test_shutdown_drops_idle_and_hanging_connections_quietly(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with HubSimulator(behaviors={"bert": "hang"}) as sim:
-        hang_reader, hang_writer = await asyncio.open_connection("127.0.0.1", sim.port)
-        hang_writer.write(b"GET /api/models?filter=bert HTTP/1.1\r\nHost: x\r\n\r\n")
-        idle_reader, idle_writer = await asyncio.open_connection("127.0.0.1", sim.port)
-        idle_writer.write(b"GET /api/models?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert (await idle_reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200 ")
-        await asyncio.sleep(0.05)
+        hanging = await anyio.connect_tcp("127.0.0.1", sim.port)
+        await hanging.send(b"GET /api/models?filter=bert HTTP/1.1\r\nHost: x\r\n\r\n")
+        idle_socket = await anyio.connect_tcp("127.0.0.1", sim.port)
+        idle = BufferedByteReceiveStream(idle_socket)
+        await idle_socket.send(b"GET /api/models?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await idle.receive_until(b"\r\n\r\n", 65536)).startswith(b"HTTP/1.1 200 ")
+        await anyio.sleep(0.05)
         assert sim.stats.open_connections == 2
         assert sim.stats.in_flight == 1
     try:
-        assert await asyncio.wait_for(hang_reader.read(), 5) == b""
-        assert (await asyncio.wait_for(idle_reader.read(), 5)).endswith(b"]")
+        with anyio.fail_after(5):
+            assert await read_to_end(hanging) == b""
+            assert (await read_to_end(idle)).endswith(b"]")
     finally:
-        hang_writer.close()
-        idle_writer.close()
-    # asyncio logs a cancelled stream handler task as an error on Python 3.11.
+        await hanging.aclose()
+        await idle.aclose()
+    # Shutdown cancels the connection tasks; none of them may log that as an error.
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def read_to_end(stream: anyio.abc.ByteReceiveStream) -> bytes:
+    data = b""
+    with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError):
+        while True:
+            data += await stream.receive()
+    return data
 
 
 def test_importing_the_simulator_does_not_import_httpx() -> None:

@@ -1,6 +1,6 @@
 """A loopback Hugging Face Hub simulator for integration tests, benchmarks and demos.
 
-It is a real HTTP/1.1 server (asyncio streams, keep-alive, many concurrent
+It is a real HTTP/1.1 server (anyio streams, keep-alive, many concurrent
 connections) that answers the few Hub endpoints this project uses, the way the
 Hub does (the README's "Selection policy" and docs/RELIABILITY.md say which facts we rely on):
 
@@ -17,11 +17,11 @@ Hub does (the README's "Selection policy" and docs/RELIABILITY.md say which fact
   cross-host redirects, error statuses, hangs);
 - counters readable from Python (``stats``) and over HTTP (``GET /_sim/stats``).
 
-It uses only the standard library, so it runs wherever Python does (it must not
-import httpx: it is what httpx-based code is tested against). For safety it only
-binds loopback addresses.
+It uses only the standard library and anyio (a dependency of the package), so it
+runs on either event loop anyio supports; it must not import httpx: it is what
+httpx-based code is tested against. For safety it only binds loopback addresses.
 
-Use it as ``async with HubSimulator() as sim: ...`` inside an asyncio program, as
+Use it as ``async with HubSimulator() as sim: ...`` inside an asyncio or trio program, as
 ``with run_in_thread() as sim: ...`` from synchronous code and pytest fixtures,
 or from the command line::
 

@@ -16,9 +16,13 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any
+from typing import Any, Final, ParamSpec
 from urllib.parse import parse_qsl, unquote, urlencode
+
+import anyio
+from anyio.abc import SocketAttribute, SocketStream, TaskGroup
+from anyio.streams.buffered import BufferedByteReceiveStream
+from anyio.streams.stapled import MultiListener
 
 from ._fixture import _Repo, _validate_behavior, load_fixture, synthetic_fixture
 from ._state import (
@@ -98,6 +102,25 @@ def _error(status: int, message: str, code: str | None = None) -> _Response:
     return _json_response(status, {"error": message}, headers)
 
 
+# How a connection ends when the client leaves or breaks framing mid-request.
+_CONNECTION_ENDED = (
+    anyio.EndOfStream,
+    anyio.IncompleteRead,
+    anyio.DelimiterNotFound,
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+    ConnectionError,
+)
+
+
+def _integer(text: str, message: str) -> int:
+    """``text`` as a decimal integer; a 400 with ``message`` when it is not one."""
+    try:
+        return int(text)
+    except ValueError:
+        raise _BadRequest(400, message) from None
+
+
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -136,8 +159,9 @@ class HubSimulator:
     ``Location``, as the Hub does for ``bert-base-uncased``. ``drip_interval`` and
     ``huge_size`` tune the ``slow_drip`` and ``huge`` behaviours.
 
-    It runs on the asyncio event loop (with anyio, the asyncio backend); from other
-    code use ``run_in_thread``. Only loopback hosts are accepted.
+    It runs on any event loop anyio supports (asyncio or trio); start and stop it in one
+    task (``async with``). From synchronous code use ``run_in_thread``. Only loopback
+    hosts are accepted.
     """
 
     def __init__(
@@ -191,9 +215,8 @@ class HubSimulator:
         self._buckets: dict[str, list[int]] = {}
         self._attempts: Counter[str] = Counter()
         self._listing_cache: dict[str, _Response] = {}
-        self._server: asyncio.Server | None = None
-        self._connection_tasks: set[asyncio.Task[Any]] = set()
-        self._closing = False
+        self._listener: MultiListener[SocketStream] | None = None
+        self._connections: TaskGroup | None = None
         self._started_at = time.monotonic()
         self.configure(
             latency=latency,
@@ -283,7 +306,7 @@ class HubSimulator:
     @property
     def url(self) -> str:
         """The endpoint to give a client, e.g. ``http://127.0.0.1:54321``."""
-        if self._server is None:
+        if self._listener is None:
             raise RuntimeError("the simulator is not started")
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self._port}"
@@ -291,56 +314,44 @@ class HubSimulator:
     # -- lifecycle ----------------------------------------------------------------
 
     async def start(self) -> None:
-        """Bind and start serving in the background of the running asyncio loop."""
-        if self._server is not None:
+        """Bind and start serving in the background of the current task.
+
+        ``aclose`` must be awaited by the same task: the connections run in a task group
+        this task opens (``async with`` does both).
+        """
+        if self._listener is not None:
             raise RuntimeError("the simulator is already started")
-        self._closing = False
-        self._server = await asyncio.start_server(
-            self._serve_connection,
-            self._host,
-            self._port,
-            limit=_MAX_HEAD_BYTES,
-            backlog=1024,
+        listener = await anyio.create_tcp_listener(
+            local_host=self._host, local_port=self._port, backlog=1024
         )
-        self._port = self._server.sockets[0].getsockname()[1]
+        connections = anyio.create_task_group()
+        await connections.__aenter__()
+        self._listener, self._connections = listener, connections
+        self._port = listener.extra(SocketAttribute.local_port)
         self._started_at = time.monotonic()
+        connections.start_soon(listener.serve, self._serve_connection, connections)
 
     async def aclose(self) -> None:
         """Stop serving and drop every open connection (hanging ones included)."""
-        server, self._server = self._server, None
-        if server is None:
+        listener, connections = self._listener, self._connections
+        self._listener = self._connections = None
+        if listener is None or connections is None:
             return
-        self._closing = True
-        server.close()
-        tasks = list(self._connection_tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        await server.wait_closed()
+        connections.cancel_scope.cancel()
+        await connections.__aexit__(None, None, None)
+        await listener.aclose()
 
     async def __aenter__(self) -> HubSimulator:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     # -- connections --------------------------------------------------------------
 
-    async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        task = asyncio.current_task()
-        if self._closing or task is None:
-            writer.close()
-            return
-        self._connection_tasks.add(task)
+    async def _serve_connection(self, writer: SocketStream) -> None:
+        reader = BufferedByteReceiveStream(writer)
         stats = self._stats
         stats.connections += 1
         stats.open_connections += 1
@@ -354,32 +365,28 @@ class HubSimulator:
                     break
                 if request is None or not await self._handle(request, reader, writer):
                     break
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except _CONNECTION_ENDED:
             pass  # the client went away or broke framing: nothing more to answer
-        except asyncio.CancelledError:
-            # Shutdown cancels this top-level connection task, which nothing else awaits.
-            # Ending it normally matters: asyncio's stream callback (3.11) calls
-            # task.exception() and would log every cancelled connection as an error.
-            pass
         except Exception:
             logger.exception("simulator connection failed")
         finally:
+            # Cancellation (shutdown) passes through: anyio needs it to end the task group.
             self._stats.open_connections -= 1
-            self._connection_tasks.discard(task)
-            writer.close()
+            with anyio.CancelScope(shield=True):
+                await writer.aclose()
 
     async def _read_request(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, reader: BufferedByteReceiveStream, writer: SocketStream
     ) -> _Request | None:
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as exc:
-            if exc.partial.strip():
+            head = await reader.receive_until(b"\r\n\r\n", _MAX_HEAD_BYTES)
+        except anyio.IncompleteRead:
+            if reader.buffer.strip():
                 raise _BadRequest(400, "incomplete request head") from None
             return None  # a clean close between requests
-        except asyncio.LimitOverrunError:
+        except anyio.DelimiterNotFound:
             raise _BadRequest(431, "request head too large") from None
-        lines = head[:-4].decode("latin-1").lstrip("\r\n").split("\r\n")
+        lines = head.decode("latin-1").lstrip("\r\n").split("\r\n")
         parts = lines[0].split(" ")
         if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
             raise _BadRequest(400, "malformed request line")
@@ -412,42 +419,39 @@ class HubSimulator:
         )
 
     async def _discard_body(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, headers: dict[str, str]
+        self, reader: BufferedByteReceiveStream, writer: SocketStream, headers: dict[str, str]
     ) -> None:
         # Bodies are ignored, but must be read to keep the connection's framing.
         if headers.get("expect", "").lower() == "100-continue":
-            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            await writer.send(b"HTTP/1.1 100 Continue\r\n\r\n")
         if "chunked" in headers.get("transfer-encoding", "").lower():
             total = 0
             while True:
-                size_line = await reader.readuntil(b"\r\n")
+                size_line = await reader.receive_until(b"\r\n", _MAX_HEAD_BYTES)
                 try:
                     size = int(size_line.split(b";", 1)[0].strip(), 16)
                 except ValueError:
                     raise _BadRequest(400, "malformed chunk size") from None
                 if size == 0:
-                    while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                    while await reader.receive_until(b"\r\n", _MAX_HEAD_BYTES):
                         pass  # trailers
                     return
                 total += size
                 if total > _MAX_BODY_BYTES:
                     raise _BadRequest(413, "request body too large")
-                await reader.readexactly(size + 2)
+                await reader.receive_exactly(size + 2)
         length = headers.get("content-length")
         if length is not None:
-            try:
-                size = int(length)
-            except ValueError:
-                raise _BadRequest(400, "malformed Content-Length") from None
+            size = _integer(length, "malformed Content-Length")
             if size < 0:
                 raise _BadRequest(400, "malformed Content-Length")
             if size > _MAX_BODY_BYTES:
                 raise _BadRequest(413, "request body too large")
             if size:
-                await reader.readexactly(size)
+                await reader.receive_exactly(size)
 
     async def _handle(
-        self, request: _Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, request: _Request, reader: BufferedByteReceiveStream, writer: SocketStream
     ) -> bool:
         """Answer one request; return whether the connection stays open."""
         if request.path.startswith("/_sim/"):
@@ -468,7 +472,7 @@ class HubSimulator:
                 stats.listings_by_filter[value] += 1
         try:
             if self._latency > 0:
-                await asyncio.sleep(self._latency)
+                await anyio.sleep(self._latency)
             limit_headers, reset_in = self._take_quota(request)
             if reset_in is not None:
                 response = _Response(
@@ -492,7 +496,7 @@ class HubSimulator:
 
     async def _send(
         self,
-        writer: asyncio.StreamWriter,
+        writer: SocketStream,
         method: str,
         response: _Response,
         keep_alive: bool,
@@ -510,35 +514,33 @@ class HubSimulator:
         lines += [f"{name}: {value}" for name, value in (*response.headers, *extra_headers)]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         if method == "HEAD":
-            writer.write(head)
+            await writer.send(head)
         elif response.mode == "huge":
             # A valid JSON array, so a client without a size cap really tries to parse it.
-            writer.write(head + b"[")
+            await writer.send(head + b"[")
             unit = item + b","
             per_chunk = max(1, 65536 // len(unit))
             chunk = unit * per_chunk
             remaining = count - 1
             while remaining > 0:
                 n = min(per_chunk, remaining)
-                writer.write(chunk if n == per_chunk else unit * n)
+                await writer.send(chunk if n == per_chunk else unit * n)
                 remaining -= n
-                await writer.drain()
-            writer.write(item + b"]")
+            await writer.send(item + b"]")
         elif response.mode == "slow_drip":
-            writer.write(head)
+            await writer.send(head)
             for offset in range(len(response.body)):
-                await writer.drain()
-                await asyncio.sleep(self._drip_interval)
-                writer.write(response.body[offset : offset + 1])
+                await anyio.sleep(self._drip_interval)
+                await writer.send(response.body[offset : offset + 1])
         else:
-            writer.write(head + response.body)
-        await writer.drain()
+            await writer.send(head + response.body)
 
     @staticmethod
-    async def _hang(reader: asyncio.StreamReader) -> None:
+    async def _hang(reader: BufferedByteReceiveStream) -> None:
         # Never answer, but notice when the client gives up so the socket is freed.
-        while await reader.read(65536):
-            pass
+        with contextlib.suppress(anyio.EndOfStream):
+            while await reader.receive(65536):
+                pass
 
     # -- policy -------------------------------------------------------------------
 
@@ -622,10 +624,7 @@ class HubSimulator:
         raw_limit = request.last("limit")
         limit = _DEFAULT_LIMIT
         if raw_limit is not None:
-            try:
-                limit = int(raw_limit)
-            except ValueError:
-                raise _BadRequest(400, '"limit" must be a number') from None
+            limit = _integer(raw_limit, '"limit" must be a number')
             if limit < 1:
                 raise _BadRequest(400, '"limit" must be a positive number')
             limit = min(limit, _MAX_LIMIT)
@@ -829,6 +828,9 @@ def _decode_cursor(cursor: str) -> int:
 
 # --------------------------------------------------------------------------- threads
 
+_P = ParamSpec("_P")
+_START_TIMEOUT: Final = 30.0
+
 
 class ThreadedHubSimulator:
     """A ``HubSimulator`` served by its own event loop in a daemon thread.
@@ -837,8 +839,8 @@ class ThreadedHubSimulator:
     ``stats`` is a snapshot taken on the server's loop, so it is safe to read here.
     """
 
-    def __init__(self, **options: Any) -> None:
-        self._options = options
+    def __init__(self, sim: HubSimulator) -> None:
+        self._sim_to_serve = sim
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
@@ -864,7 +866,7 @@ class ThreadedHubSimulator:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop_event = asyncio.Event()
-        async with HubSimulator(**self._options) as sim:
+        async with self._sim_to_serve as sim:
             self._sim = sim
             self._ready.set()
             await self._stop_event.wait()
@@ -922,54 +924,28 @@ class ThreadedHubSimulator:
     def __enter__(self) -> ThreadedHubSimulator:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 
-def run_in_thread(
-    fixture: Mapping[str, Any] | str | os.PathLike[str] | None = None,
-    *,
-    latency: float = 0.0,
-    quota: int = DEFAULT_QUOTA,
-    window: float = DEFAULT_WINDOW,
-    fail_rate: float = 0.0,
-    seed: int = 0,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    behaviors: Mapping[str, str] | None = None,
-    valid_tokens: Collection[str] | None = None,
-    drip_interval: float = 1.0,
-    huge_size: int = 50_000_000,
-    start_timeout: float = 30.0,
-) -> ThreadedHubSimulator:
-    """Start a ``HubSimulator`` in a background thread and return once it listens.
+def _threaded(make: Callable[_P, HubSimulator]) -> Callable[_P, ThreadedHubSimulator]:
+    # run_in_thread takes exactly HubSimulator's arguments, typed, without repeating them.
+    def run_in_thread(*args: _P.args, **kwargs: _P.kwargs) -> ThreadedHubSimulator:
+        """Start a ``HubSimulator`` in a background thread and return once it listens.
 
-    For synchronous code and pytest fixtures::
+        For synchronous code and pytest fixtures::
 
-        with run_in_thread(quota=5) as sim:
-            httpx.get(f"{sim.url}/api/models")
+            with run_in_thread(quota=5) as sim:
+                httpx.get(f"{sim.url}/api/models")
 
-    The arguments are those of ``HubSimulator``. Call ``.stop()`` (or leave the
-    ``with`` block) to shut it down.
-    """
-    handle = ThreadedHubSimulator(
-        fixture=fixture,
-        latency=latency,
-        quota=quota,
-        window=window,
-        fail_rate=fail_rate,
-        seed=seed,
-        host=host,
-        port=port,
-        behaviors=behaviors,
-        valid_tokens=valid_tokens,
-        drip_interval=drip_interval,
-        huge_size=huge_size,
-    )
-    handle._start(start_timeout)
-    return handle
+        The arguments are those of ``HubSimulator``; bad ones raise here, before any
+        thread starts. Call ``.stop()`` (or leave the ``with`` block) to shut it down.
+        """
+        handle = ThreadedHubSimulator(make(*args, **kwargs))
+        handle._start(_START_TIMEOUT)
+        return handle
+
+    return run_in_thread
+
+
+run_in_thread = _threaded(HubSimulator)
