@@ -1,13 +1,22 @@
-"""Helpers shared by the tests: a registry entry and a clock that moves only when slept on."""
+"""Helpers shared by the tests: registry entries, a fake clock, the CLI in-process, loopback
+addresses, a second loopback host, and the JSON values the property tests draw from."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 import anyio
+import pytest
+from hypothesis import strategies as st
 
 from hf_model_registry import Entry
+from hf_model_registry._cli import main
+from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
 
 
 def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> Entry:
@@ -40,3 +49,62 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += seconds
         await anyio.lowlevel.checkpoint()
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``hf-model-registry args`` in-process: its exit code, stdout and stderr."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released), for "unreachable" tests."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def files_in(directory: Path) -> set[str]:
+    """Every path below ``directory``, relative to it: what a command left behind."""
+    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
+
+
+@contextlib.contextmanager
+def hub_and_other_host(
+    fixture: dict[str, Any], **options: Any
+) -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
+    """The Hub on 127.0.0.1, and another host on 127.0.0.2 (same port) a redirect points at.
+
+    The other host is None where 127.0.0.2 is not configured (macOS): its checks are skipped.
+    """
+    with run_in_thread(fixture, **options) as hub:
+        try:
+            other: ThreadedHubSimulator | None = run_in_thread(
+                fixture, host="127.0.0.2", port=hub.port
+            )
+        except OSError:
+            other = None
+        try:
+            yield hub, other
+        finally:
+            if other is not None:
+                other.stop()
+
+
+# Any JSON value, for the parsers' property tests (integers past 10**13, the bound the
+# parsers enforce, and floats with NaN and infinities included).
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=30)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
+    max_leaves=20,
+)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import find_models
-from helpers import entry
+from helpers import closed_port, entry
 from hf_model_registry import HubUnavailable, InvalidModelType, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._original import registry_key
@@ -25,7 +25,6 @@ from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     DEFAULT_HUB_TYPES,
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
     synthetic_fixture,
 )
@@ -41,11 +40,6 @@ def small_fixture() -> dict[str, Any]:
     return synthetic_fixture([*DEFAULT_HUB_TYPES, "newtype"])
 
 
-@pytest.fixture(scope="module")
-def all_fixture() -> dict[str, Any]:
-    return fixture_for_all_architectures()
-
-
 @pytest.fixture
 def sim(small_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
     with run_in_thread(small_fixture) as server:
@@ -53,16 +47,8 @@ def sim(small_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
 
 
 @pytest.fixture
-def sim_all(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread(all_fixture) as server:
-        yield server
-
-
-@pytest.fixture
 def closed_endpoint() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}"
+    return f"http://127.0.0.1:{closed_port()}"
 
 
 @pytest.fixture

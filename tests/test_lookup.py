@@ -24,11 +24,6 @@ def write(path: Path, data: dict[str, Any]) -> None:
     path.write_text(dumps_registry(data))
 
 
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
 def test_static_registry_mode_answers_bert_without_opening_a_socket(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -26,7 +26,6 @@ from hf_model_registry._original import registry_key
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -54,9 +53,9 @@ def _entry(model_id: str, **extra: Any) -> Entry:
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[ThreadedHubSimulator]:
+def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
     # Latency makes the writers' fetch phases overlap, so their writes contend for the lock.
-    with run_in_thread(fixture_for_all_architectures(), latency=0.01) as server:
+    with run_in_thread(all_fixture, latency=0.01) as server:
         yield server
 
 

@@ -15,7 +15,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -26,7 +26,6 @@ from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -104,21 +103,9 @@ def _params(kinds: dict[str, tuple[Callable[[Path], None], str]]) -> list[object
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread(fixture_for_all_architectures()) as server:
+def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
+    with run_in_thread(all_fixture) as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    # The CLI's callback reconfigures the root logger (basicConfig(force=True)).
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    httpx_level = logging.getLogger("httpx").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("httpx").setLevel(httpx_level)
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, parse_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -106,8 +105,8 @@ def _holds_lock(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread(fixture_for_all_architectures(), latency=0.003) as server:
+def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
+    with run_in_thread(all_fixture, latency=0.003) as server:
         yield server
 
 

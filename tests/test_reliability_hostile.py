@@ -21,6 +21,7 @@ import anyio
 import httpx
 import pytest
 
+from helpers import hub_and_other_host
 from hf_model_registry import aio
 from hf_model_registry._cli import main
 from hf_model_registry._hub import DEFAULT_MAX_BODY_BYTES, RetryPolicy
@@ -28,8 +29,6 @@ from hf_model_registry._refresh import RefreshReport
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
-    run_in_thread,
 )
 
 TOKEN = "hf_hostile_test_token_5d1c"
@@ -105,29 +104,24 @@ ALL_MALFORMED = {
 
 
 @pytest.fixture(scope="module")
-def fixture() -> dict[str, Any]:
-    data = fixture_for_all_architectures()
+def fixture(all_fixture: dict[str, Any]) -> dict[str, Any]:
+    data = all_fixture
     extra = [*WRONG_TYPES, *BAD_COUNTS, *BAD_IDS, *MIXED]
     return {**data, "models": [*data["models"], *extra]}
 
 
 @pytest.fixture(scope="module")
-def sims(fixture: dict[str, Any]) -> Iterator[tuple[ThreadedHubSimulator, Any]]:
-    """The Hub on 127.0.0.1, and another host on 127.0.0.2 (same port) a redirect points at."""
-    with run_in_thread(fixture, drip_interval=0.05) as hub:
-        try:
-            other = run_in_thread(fixture, host="127.0.0.2", port=hub.port)
-        except OSError:
-            other = None  # 127.0.0.2 is not configured (macOS): the check is skipped
-        try:
-            yield hub, other
-        finally:
-            if other is not None:
-                other.stop()
+def sims(
+    fixture: dict[str, Any],
+) -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
+    with hub_and_other_host(fixture, drip_interval=0.05) as pair:
+        yield pair
 
 
 @pytest.fixture
-def hub(sims: tuple[ThreadedHubSimulator, Any]) -> Iterator[ThreadedHubSimulator]:
+def hub(
+    sims: tuple[ThreadedHubSimulator, ThreadedHubSimulator | None],
+) -> Iterator[ThreadedHubSimulator]:
     server, other = sims
     server.configure(behaviors={})
     server.reset_stats()

@@ -24,13 +24,13 @@ import anyio
 import httpx
 import pytest
 
+from helpers import hub_and_other_host
 from hf_model_registry import Entry, RegistryError, TokenRejected, aio
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._registry import dumps_registry
 from hf_model_registry._settings import HubSettings
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -54,20 +54,11 @@ def _leaks(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def sims() -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
-    fixture = fixture_for_all_architectures()
-    with run_in_thread(fixture, behaviors=BEHAVIOURS) as hub:
-        try:
-            other: ThreadedHubSimulator | None = run_in_thread(
-                fixture, host="127.0.0.2", port=hub.port
-            )
-        except OSError:
-            other = None
-        try:
-            yield hub, other
-        finally:
-            if other is not None:
-                other.stop()
+def sims(
+    all_fixture: dict[str, Any],
+) -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
+    with hub_and_other_host(all_fixture, behaviors=BEHAVIOURS) as pair:
+        yield pair
 
 
 @pytest.fixture

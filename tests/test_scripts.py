@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from helpers import entry
+from helpers import closed_port, entry
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread, synthetic_fixture
 
@@ -48,12 +48,6 @@ def run_script(
         env={**os.environ, **(env or {})},
         timeout=120,
     )
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- the legacy generator ------------------------------------------------------------
