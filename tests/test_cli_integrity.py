@@ -10,13 +10,13 @@ import os
 import shutil
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from helpers import closed_port, files_in, run_cli
+from helpers import closed_port, entry, files_in, run_cli
 from hf_model_registry import Entry, RegistryCorrupt
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
@@ -31,22 +31,17 @@ from hf_model_registry.simulator import ThreadedHubSimulator
 
 
 def hub_entry(model_id: str, *, days_old: float = 0, **extra: Any) -> Entry:
-    stamp = datetime.now(UTC) - timedelta(days=days_old)
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id, "other/model"],
-            "downloads": {model_id: 1234},
-            "updated_at": stamp.isoformat(timespec="seconds"),
-            "source": "hub",
-            "reason": f"most downloaded original: {model_id}",
-            "parameters": 124_000_000,
-            "parameters_source": "safetensors",
-            **extra,
-        },
-    )
+    """An entry as a refresh writes it, with its reason and size."""
+    fields = {
+        "models": [model_id, "other/model"],
+        "downloads": {model_id: 1234},
+        "source": "hub",
+        "reason": f"most downloaded original: {model_id}",
+        "parameters": 124_000_000,
+        "parameters_source": "safetensors",
+        **extra,
+    }
+    return entry(model_id, age=timedelta(days=days_old), **fields)
 
 
 # -- 1. unpin restores what the pin replaced ------------------------------------------------

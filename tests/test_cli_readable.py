@@ -12,30 +12,19 @@ import ssl
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
+import helpers
 from helpers import run_cli
 from hf_model_registry import Entry
 from hf_model_registry._registry import dumps_registry, read_registry
 
 
 def hub_entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {model_id: 1234},
-            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "source": "hub",
-            **extra,
-        },
-    )
+    return helpers.entry(model_id, **{"downloads": {model_id: 1234}, "source": "hub", **extra})
 
 
 # -- pin and unpin keep the spelling of the key the registry already has ---------------------

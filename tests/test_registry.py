@@ -9,10 +9,11 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
+import helpers
 from hf_model_registry import Entry, RegistryCorrupt, RegistryError
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
@@ -27,17 +28,8 @@ from hf_model_registry._registry import (
 
 
 def entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {model_id: 10},
-            "updated_at": "2026-11-27T15:00:00+00:00",
-            **extra,
-        },
-    )
+    fields = {"downloads": {model_id: 10}, "updated_at": "2026-11-27T15:00:00+00:00", **extra}
+    return helpers.entry(model_id, **fields)
 
 
 @pytest.mark.parametrize(

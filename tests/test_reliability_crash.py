@@ -10,6 +10,7 @@ with its old value or its complete new value. A clean run afterwards must leave 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -21,10 +22,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
+import helpers
 from hf_model_registry import Entry
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, parse_registry, read_registry
@@ -49,17 +51,7 @@ PROC_LOCKS = Path("/proc/locks")
 
 
 def _entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {model_id: 1234},
-            "updated_at": STAMP,
-            **extra,
-        },
-    )
+    return helpers.entry(model_id, **{"downloads": {model_id: 1234}, "updated_at": STAMP, **extra})
 
 
 def _initial_registry() -> dict[str, Any]:
@@ -89,11 +81,11 @@ def _temps(registry: Path) -> list[Path]:
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    """The registry file's inode, size and mtime: any write or rename changes one of them."""
+    with contextlib.suppress(FileNotFoundError):
+        st = path.stat()
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+    return None
 
 
 def _holds_lock(pid: int) -> bool:
