@@ -238,29 +238,34 @@ UNREADABLE_KINDS = ("directory", "unreadable")
 GARBAGE_KINDS = {k: v for k, v in ALL_KINDS.items() if k not in UNREADABLE_KINDS}
 
 
-@pytest.mark.parametrize("kind", _params(GARBAGE_KINDS))
-def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_valid_one(
-    kind: str,
+# What a refresh command leaves: the registry path, its content before, exit code, stderr.
+Refreshed = tuple[Path, object, int, str]
+
+
+@pytest.fixture
+def refresh_broken(
     make_registry: Callable[[str], Path],
     sim: ThreadedHubSimulator,
-    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+) -> Callable[..., Refreshed]:
+    """Make a registry of ``kind``, then run the refresh command ``args`` on it."""
+
+    def run(kind: str, *args: str) -> Refreshed:
+        path = make_registry(kind)
+        original = _snapshot(path)
+        code = main([*args, "--registry", str(path), "--endpoint", sim.url])
+        return path, original, code, capsys.readouterr().err
+
+    return run
+
+
+@pytest.mark.parametrize("kind", _params(GARBAGE_KINDS))
+def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_valid_one(
+    kind: str, refresh_broken: Callable[..., Refreshed], tmp_path: Path
 ) -> None:
-    path = make_registry(kind)
-    original = _snapshot(path)
-    code = main(
-        [
-            "refresh-all",
-            "--registry",
-            str(path),
-            "--endpoint",
-            sim.url,
-            "--concurrency",
-            "16",
-            "--quiet",
-        ]
+    path, original, code, err = refresh_broken(
+        kind, "refresh-all", "--concurrency", "16", "--quiet"
     )
-    _, err = capsys.readouterr()
     assert code == 0, err
     aside = [p for p in tmp_path.iterdir() if p.name.startswith(f"{REGISTRY}.corrupt-")]
     assert len(aside) == 1, sorted(p.name for p in tmp_path.iterdir())
@@ -274,16 +279,9 @@ def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_val
 
 @pytest.mark.parametrize("kind", UNREADABLE_KINDS)
 def test_refresh_all_refuses_a_path_it_cannot_read_and_leaves_it_in_place(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    kind: str, refresh_broken: Callable[..., Refreshed], tmp_path: Path
 ) -> None:
-    path = make_registry(kind)
-    original = _snapshot(path)
-    code = main(["refresh-all", "--registry", str(path), "--endpoint", sim.url, "--quiet"])
-    _, err = capsys.readouterr()
+    path, original, code, err = refresh_broken(kind, "refresh-all", "--quiet")
     assert code == 1
     assert err.count("\n") == 1 and str(path) in err and ALL_KINDS[kind][1] in err
     assert _snapshot(path) == original
@@ -292,17 +290,10 @@ def test_refresh_all_refuses_a_path_it_cannot_read_and_leaves_it_in_place(
 
 @pytest.mark.parametrize("kind", ["truncated-json", "binary-garbage", "directory"])
 def test_refresh_of_some_types_refuses_a_corrupt_file_and_leaves_it_as_it_was(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    kind: str, refresh_broken: Callable[..., Refreshed], tmp_path: Path
 ) -> None:
     """Only refresh-all rebuilds a whole registry; a partial refresh must not drop the file."""
-    path = make_registry(kind)
-    original = _snapshot(path)
-    code = main(["refresh", "bert", "--registry", str(path), "--endpoint", sim.url])
-    _, err = capsys.readouterr()
+    path, original, code, err = refresh_broken(kind, "refresh", "bert")
     assert code == 1
     assert err.count("\n") == 1 and str(path) in err
     assert _snapshot(path) == original
