@@ -214,63 +214,43 @@ def make_read_only(path: Path, changed: list[Path]) -> None:
     changed.append(path)
 
 
-@pytest.mark.parametrize("command", [["refresh-all"], ["refresh", "gpt2", "bert"]])
-def test_refresh_in_a_read_only_directory_fails_before_any_request(
+READ_ONLY = [
+    ("directory", ["refresh-all"]),
+    ("directory", ["refresh", "gpt2", "bert"]),
+    ("file", ["refresh", "gpt2"]),
+    ("file", ["refresh-all"]),
+    ("file", ["pin", "gpt2", "me/model"]),
+    ("lock file", ["refresh", "gpt2"]),
+]
+
+
+@pytest.mark.parametrize(("what", "command"), READ_ONLY)
+def test_a_read_only_directory_registry_or_lock_file_is_refused_before_any_request(
+    what: str,
     command: list[str],
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     read_only: list[Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Refused even as root, who could write anyway: the read-only bit is someone's intent."""
     directory = tmp_path / "ro"
     directory.mkdir()
     reg = directory / "reg.json"
-    reg.write_text(dumps_registry({"bert": hub_entry("a/b", endpoint=sim.url)}))
-    before = reg.read_bytes()
-    make_read_only(directory, read_only)
+    lock = directory / "reg.json.lock"
+    if what == "lock file":
+        lock.write_text("")
+    else:
+        reg.write_text(dumps_registry({"gpt2": hub_entry("a/b", endpoint=sim.url)}))
+    target = {"directory": directory, "file": reg, "lock file": lock}[what]
+    make_read_only(target, read_only)
+    before = {p.name: p.read_bytes() for p in directory.iterdir()}
     code, out, err = run_cli(capsys, *command, "--registry", str(reg), "--endpoint", sim.url)
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and f"the directory {directory} is read-only" in err
+    assert err.count("\n") == 1 and f"the {what} {target} is read-only" in err
     assert sim.stats.requests == 0
-    assert reg.read_bytes() == before and files_in(directory) == {"reg.json"}
-
-
-@pytest.mark.parametrize(
-    "command", [["refresh", "gpt2"], ["refresh-all"], ["pin", "gpt2", "me/model"]]
-)
-def test_a_read_only_registry_file_is_refused_like_a_read_only_directory(
-    command: list[str],
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    read_only: list[Path],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    reg = tmp_path / "reg.json"
-    reg.write_text(dumps_registry({"gpt2": hub_entry("a/b", endpoint=sim.url)}))
-    make_read_only(reg, read_only)
-    before = reg.read_bytes()
-    endpoint = ["--endpoint", sim.url]
-    code, out, err = run_cli(capsys, *command, "--registry", str(reg), *endpoint)
-    assert code == 1 and out == ""
-    assert err.count("\n") == 1 and f"the file {reg} is read-only" in err
-    assert sim.stats.requests == 0
-    assert reg.read_bytes() == before and files_in(tmp_path) == {"reg.json"}
-    assert stat.S_IMODE(reg.stat().st_mode) & 0o222 == 0
-
-
-def test_a_read_only_lock_file_is_refused_before_any_request(
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    read_only: list[Path],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    reg = tmp_path / "reg.json"
-    lock = tmp_path / "reg.json.lock"
-    lock.write_text("")
-    make_read_only(lock, read_only)
-    code, _, err = run_cli(capsys, "refresh", "gpt2", "--registry", str(reg), "--endpoint", sim.url)
-    assert code == 1 and f"the lock file {lock} is read-only" in err
-    assert sim.stats.requests == 0 and not reg.exists()
+    assert {p.name: p.read_bytes() for p in directory.iterdir()} == before
+    assert stat.S_IMODE(target.stat().st_mode) & 0o222 == 0
 
 
 def test_a_lookup_does_not_save_into_a_read_only_registry(
