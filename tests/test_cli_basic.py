@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import run_cli
+from helpers import python_m, run_cli
 from hf_model_registry import Entry
 from hf_model_registry._registry import dumps_registry, read_registry
 
@@ -46,15 +44,9 @@ def test_recommend_unknown_type_offline_exits_3_with_one_message(
 
 
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "hf_model_registry", "recommend", "gpt-j"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-        env={"PATH": "", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path)},
-    )
-    assert out.stdout == "EleutherAI/gpt-j-6b\n"
+    env = {"PATH": "", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path)}
+    out = python_m("hf_model_registry", "recommend", "gpt-j", cwd=tmp_path, env=env)
+    assert (out.returncode, out.stdout) == (0, "EleutherAI/gpt-j-6b\n"), out.stderr
 
 
 def test_show_one_and_all_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

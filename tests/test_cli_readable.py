@@ -9,8 +9,6 @@ import json
 import re
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 import pytest
 
 import helpers
-from helpers import run_cli
+from helpers import python_m, run_cli
 from hf_model_registry import Entry
 from hf_model_registry._registry import dumps_registry, read_registry
 
@@ -278,12 +276,8 @@ def test_command_summaries_are_whole_sentences(capsys: pytest.CaptureFixture[str
 def test_simulator_help_lists_defaults_and_behaviours() -> None:
     from hf_model_registry.simulator._state import _PLAIN_BEHAVIORS, DEFAULT_HUB_TYPES
 
-    result = subprocess.run(
-        [sys.executable, "-m", "hf_model_registry.simulator", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = python_m("hf_model_registry.simulator", "--help")
+    assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
     for default in ("127.0.0.1", "300.0", "6"):
         assert f"(default: {default})" in text

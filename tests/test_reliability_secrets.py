@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import sys
 import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,7 @@ import anyio
 import httpx
 import pytest
 
-from helpers import hub_and_other_host
+from helpers import hub_and_other_host, python_m
 from hf_model_registry import Entry, RegistryError, TokenRejected, aio
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._registry import dumps_registry
@@ -82,16 +81,8 @@ def hub(
 def _cli(
     args: list[str], cwd: Path, env: dict[str, str], timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        # -vv: the HTTP stack's own debug logs too, where a leaked header would show.
-        [sys.executable, "-m", "hf_model_registry", "-vv", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
+    # -vv: the HTTP stack's own debug logs too, where a leaked header would show.
+    return python_m("hf_model_registry", "-vv", *args, cwd=cwd, env=env, timeout=timeout)
 
 
 def _stale_registry(path: Path, endpoint: str) -> None:
@@ -303,15 +294,7 @@ def test_a_malformed_token_gives_one_line_error_without_echoing_it(
 ) -> None:
     bad_token = "hf_SECRET_xyz_\u00e9t\u00e9"
     env = {**os.environ, "HF_TOKEN": bad_token, "HF_ENDPOINT": hub.url}
-    proc = subprocess.run(
-        [sys.executable, "-m", "hf_model_registry", "explain", "gpt2"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    proc = python_m("hf_model_registry", "explain", "gpt2", cwd=tmp_path, env=env, timeout=60)
     assert "SECRET_xyz" not in proc.stdout + proc.stderr
     assert proc.returncode == 2, proc.stderr[-1500:]
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
