@@ -154,16 +154,8 @@ def test_pin_stores_the_canonical_id_of_a_legacy_id_and_says_so(
     hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry = tmp_path / "reg.json"
-    code, out, err = run_cli(
-        capsys,
-        "pin",
-        "bert",
-        "bert-base-uncased",
-        "--registry",
-        str(registry),
-        "--endpoint",
-        hub.url,
-    )
+    reg = ["--registry", str(registry), "--endpoint", hub.url]
+    code, out, err = run_cli(capsys, "pin", "bert", "bert-base-uncased", *reg)
     assert code == 0, err
     assert "pinned bert -> google-bert/bert-base-uncased" in out
     assert "canonical id of bert-base-uncased" in out
@@ -200,16 +192,8 @@ def test_pin_offline_stores_the_id_as_given_without_a_request(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     registry = tmp_path / "reg.json"
     hub.reset_stats()
-    code, _, err = run_cli(
-        capsys,
-        "pin",
-        "bert",
-        "bert-base-uncased",
-        "--registry",
-        str(registry),
-        "--endpoint",
-        hub.url,
-    )
+    reg = ["--registry", str(registry), "--endpoint", hub.url]
+    code, _, err = run_cli(capsys, "pin", "bert", "bert-base-uncased", *reg)
     assert code == 0 and err == f"created a new registry file {registry}\n"
     assert read_registry(registry)["bert"]["default_model"] == "bert-base-uncased"
     assert hub.stats.requests == 0
