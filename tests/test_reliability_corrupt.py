@@ -124,6 +124,15 @@ def make_registry(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
             path.chmod(0o644)
 
 
+@pytest.fixture
+def make_offline(
+    make_registry: Callable[[str], Path], offline: None, caplog: pytest.LogCaptureFixture
+) -> Callable[[str], Path]:
+    """make_registry, offline, with every log record captured (to count the warnings)."""
+    caplog.set_level(logging.DEBUG)
+    return make_registry
+
+
 def _snapshot(path: Path) -> object:
     """The content of a file, or of a directory's files, for a byte-for-byte comparison."""
     if path.is_dir():
@@ -146,14 +155,9 @@ def _registry_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 @pytest.mark.parametrize("kind", _params(ALL_KINDS))
 def test_offline_lookups_answer_from_static_defaults_with_exactly_one_warning(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    kind: str, make_offline: Callable[[str], Path], caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = make_registry(kind)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    caplog.set_level(logging.DEBUG)
+    path = make_offline(kind)
     for model_type, expected in STATIC.items():
         assert find_models.get_recommended_default_model(model_type, path) == expected
     warnings = _registry_warnings(caplog)
@@ -164,16 +168,11 @@ def test_offline_lookups_answer_from_static_defaults_with_exactly_one_warning(
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", _params(ALL_KINDS))
 async def test_async_offline_lookup_answers_from_static_defaults_with_one_warning(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    kind: str, make_offline: Callable[[str], Path], caplog: pytest.LogCaptureFixture
 ) -> None:
     from hf_model_registry import aio
 
-    path = make_registry(kind)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    caplog.set_level(logging.DEBUG)
+    path = make_offline(kind)
     assert await aio.get_recommended_default_model("bert", registry=path) == STATIC["bert"]
     assert len(_registry_warnings(caplog)) == 1
 
