@@ -108,6 +108,12 @@ def sim() -> Iterator[ThreadedHubSimulator]:
         yield server
 
 
+@pytest.fixture
+def sim_in_env(sim: ThreadedHubSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HF_ENDPOINT names ``sim``, as a user's environment would name a mirror."""
+    monkeypatch.setenv("HF_ENDPOINT", sim.url)
+
+
 @pytest.fixture(scope="session")
 def all_fixture() -> dict[str, Any]:
     """Listings for every known architecture (built once: it is the slow one to make)."""

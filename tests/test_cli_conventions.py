@@ -108,14 +108,13 @@ def test_model_types_are_case_and_separator_insensitive(
     "command",
     [["recommend", "bret"], ["show", "bret"], ["explain", "bret"], ["unpin", "bret"]],
 )
+@pytest.mark.usefixtures("sim_in_env")
 def test_a_typo_gets_did_you_mean_and_exit_2_without_a_request(
     command: list[str],
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
     code, out, err = run_cli(capsys, *command)
     assert code == 2 and out == ""
     assert err == "error: unknown model type 'bret'; did you mean 'bert'?\n"

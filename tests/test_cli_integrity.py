@@ -136,26 +136,25 @@ def test_a_nested_or_malformed_pinned_over_is_a_corrupt_registry() -> None:
 # -- 2. reads never create anything -----------------------------------------------------------
 
 
+@pytest.mark.usefixtures("sim_in_env")
 def test_recommend_with_a_mistyped_registry_creates_no_file(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
     code, out, _ = run_cli(capsys, "recommend", "t5", "--registry", str(tmp_path / "regsitry.json"))
     assert code == 0 and out.startswith("google-t5/")
     assert sim.stats.listing_requests == 1  # the Hub was asked...
     assert files_in(tmp_path) == set()  # ...and nothing was written
 
 
+@pytest.mark.usefixtures("sim_in_env")
 def test_registry_variable_naming_a_missing_file_creates_nothing(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
     monkeypatch.setenv("HF_MODEL_REGISTRY", str(tmp_path / "missing.json"))
     code, out, _ = run_cli(capsys, "recommend", "gpt2")
     assert (code, out) == (0, "openai-community/gpt2\n")
@@ -253,18 +252,17 @@ def test_a_read_only_directory_registry_or_lock_file_is_refused_before_any_reque
     assert stat.S_IMODE(target.stat().st_mode) & 0o222 == 0
 
 
+@pytest.mark.usefixtures("sim_in_env")
 def test_a_lookup_does_not_save_into_a_read_only_registry(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     read_only: list[Path],
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({"gpt2": hub_entry("old/gpt2", days_old=30, endpoint=sim.url)}))
     make_read_only(reg, read_only)
     before = reg.read_bytes()
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
     assert run_cli(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
         0,
         "openai-community/gpt2\n",
@@ -344,16 +342,15 @@ def test_a_simulator_refresh_cannot_overwrite_the_committed_file_of_a_checkout(
     )
 
 
+@pytest.mark.usefixtures("sim_in_env")
 def test_a_lookup_never_saves_another_endpoints_answer_into_the_registry(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({"gpt2": hub_entry("old/gpt2", days_old=30)}))
     before = reg.read_bytes()
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
     assert run_cli(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
         0,
         "openai-community/gpt2\n",
