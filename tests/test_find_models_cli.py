@@ -492,3 +492,26 @@ def test_find_models_runs_as_a_module_and_as_the_console_script(
     assert "Recommended default model: google-bert/bert-base-uncased (from static)" in (
         result.stdout
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "args"),
+    [
+        ({}, ["--verify", "openai-community/gpt2", "--endpoint", "http://127.0.0.1:99999"]),
+        ({"HF_TOKEN": "hf_abc d\u00e9f"}, ["--verify", "openai-community/gpt2"]),
+    ],
+    ids=["bad-endpoint-port", "bad-token"],
+)
+def test_find_models_exits_2_for_a_bad_endpoint_or_token(
+    env: dict[str, str],
+    args: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if "--endpoint" not in args:
+        args = [*args, "--endpoint", "http://127.0.0.1:1"]
+    assert find_models.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "d\u00e9f" not in err

@@ -1090,3 +1090,22 @@ async def test_the_client_reads_no_environment(monkeypatch: pytest.MonkeyPatch) 
     ) as hub:
         await hub.get("/api/models")
     assert [str(r.url) for r in script.requests] == [f"{ENDPOINT}/api/models"]
+
+
+@pytest.mark.parametrize("header", ["location", "link"])
+@pytest.mark.anyio
+async def test_a_server_sent_url_with_a_bad_port_is_refused_not_a_crash(
+    clock: FakeClock, header: str
+) -> None:
+    if header == "location":
+        script = Script(reply(302, headers={"Location": "http://hub.test:99999/x"}))
+    else:
+        link = '<http://hub.test:99999/api/models?cursor=2>; rel="next"'
+        script = Script(reply(200, headers={"Link": link}))
+    # The same scheme and host as the endpoint: only the port is wrong, and unparseable.
+    async with make_hub(script, clock, endpoint="http://hub.test") as hub:
+        if header == "location":
+            with pytest.raises(RegistryError, match="another origin"):
+                await hub.list_page("bert")
+        else:
+            assert (await hub.list_page("bert")).next_url is None

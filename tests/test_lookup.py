@@ -16,7 +16,8 @@ import pytest
 
 import find_models
 from helpers import entry
-from hf_model_registry import InvalidModelType, UnknownModelType, _lookup, aio
+from hf_model_registry import InvalidModelType, RegistryError, UnknownModelType, _lookup, aio
+from hf_model_registry import _refresh as refresh_module
 from hf_model_registry._registry import dumps_registry
 
 
@@ -274,3 +275,32 @@ def test_the_library_accepts_the_spellings_the_command_line_accepts(
 ) -> None:
     assert _lookup.get_recommended_default_model(typed) == expected
     assert find_models.get_recommended_default_model(typed) == expected
+
+
+def test_a_lookup_does_not_write_into_a_registry_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = tmp_path / "reg.json"
+    write(registry, {"bert": entry("a/old", age=timedelta(days=30), source="hub")})
+    before = registry.read_bytes()
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    calls: list[Any] = []
+
+    async def fake_refresh(types: Any, *args: Any, **options: Any) -> Any:
+        calls.append(options)
+        raise RegistryError("no Hub here")
+
+    monkeypatch.setattr(refresh_module, "refresh", fake_refresh)
+    monkeypatch.setenv("HF_ENDPOINT", "http://hub.test")
+    assert _lookup.get_recommended_default_model("bert", registry=registry) == "a/old"
+    assert calls and calls[0]["write"] is False
+    assert registry.read_bytes() == before
+
+
+def test_the_memo_notices_a_registry_file_created_later(
+    monkeypatch: pytest.MonkeyPatch, offline: None
+) -> None:
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    assert _lookup.lookup("bert").source == "static"
+    write(Path("huggingface_model_types.json"), {"bert": entry("my-org/my-bert", pinned=True)})
+    assert _lookup.get_recommended_default_model("bert") == "my-org/my-bert"

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from helpers import FakeClock
+from hf_model_registry import RateLimited
 from hf_model_registry._ratelimit import (
     Pacer,
     RateLimitInfo,
@@ -459,3 +460,19 @@ async def test_concurrent_tasks_never_exceed_the_quota_of_a_window(
     assert server.statuses[429] == 0
     assert len(server.per_window) == 5  # 21 requests need ceil(21 / 5) windows, no more
     assert pacer.budget() == 4
+
+
+def test_a_lookup_does_not_wait_out_a_spent_quota() -> None:
+    """A lookup's pacer has a short max_wait: past it, RateLimited says when to come back."""
+    clock = FakeClock(start=0.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep, max_wait=4.0)
+
+    async def spend_then_acquire() -> None:
+        ticket = await pacer.acquire()
+        pacer.observe(ticket, {"RateLimit": '"api";r=0;t=300'}, 200)
+        await pacer.acquire()
+
+    with pytest.raises(RateLimited) as info:
+        anyio.run(spend_then_acquire)
+    assert info.value.retry_after == pytest.approx(301.0)  # t + 1: t is rounded
+    assert clock.sleeps == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 import helpers
-from hf_model_registry import Entry, RegistryCorrupt, RegistryError
+from hf_model_registry import Entry, RegistryCorrupt, RegistryError, _registry
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
     dumps_registry,
@@ -198,3 +199,14 @@ def test_eight_processes_writing_at_once_lose_no_entry(tmp_path: Path) -> None:
     data = read_registry(path, missing_ok=False)
     expected = {"bert"} | {f"type{i}-{r}" for i in range(8) for r in range(5)}
     assert set(data) == expected
+
+
+def test_an_unwritable_registry_is_a_registry_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(path: Path, *args: Any) -> Any:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(_registry, "_lock", read_only)
+    with pytest.raises(RegistryError, match="cannot write"):
+        _registry.locked_update(tmp_path / "r.json", lambda current: current)

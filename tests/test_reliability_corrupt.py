@@ -17,10 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import anyio
+import httpx
 import pytest
 
 import find_models
-from hf_model_registry import Entry, RegistryCorrupt, _lookup, _registry
+from hf_model_registry import Entry, RegistryCorrupt, RegistryError, _lookup, _registry, aio
 from hf_model_registry._cli import main
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, read_registry
@@ -353,3 +355,20 @@ def test_the_committed_registry_snapshot_validates(tmp_path: Path) -> None:
     copy = tmp_path / REGISTRY
     shutil.copyfile(packaged_registry_path(), copy)
     assert len(read_registry(copy, missing_ok=False)) > 50
+
+
+def test_a_directory_at_the_registry_path_is_never_moved_aside(tmp_path: Path) -> None:
+    """Through the library too: what refresh-all may move aside is a file, never a folder."""
+    project = tmp_path / "myproject"
+    project.mkdir()
+    (project / "notes.txt").write_text("important")
+    listing = [{"id": "org/model", "downloads": 5000, "tags": ["transformers"]}]
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=listing))
+    with pytest.raises(RegistryError, match="directory"):
+        anyio.run(
+            lambda: aio.refresh_all(
+                registry=project, endpoint="http://hub.test", transport=transport
+            )
+        )
+    assert (project / "notes.txt").read_text() == "important"
+    assert not list(tmp_path.glob("myproject.corrupt-*"))
