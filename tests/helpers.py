@@ -91,10 +91,12 @@ def files_in(directory: Path) -> set[str]:
     return {str(p.relative_to(directory)) for p in directory.rglob("*")}
 
 
+# The Hub, and another loopback host (None where there is none) a redirect may point at.
+HubPair = tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]
+
+
 @contextlib.contextmanager
-def hub_and_other_host(
-    fixture: dict[str, Any], **options: Any
-) -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
+def hub_and_other_host(fixture: dict[str, Any], **options: Any) -> Iterator[HubPair]:
     """The Hub on 127.0.0.1, and another host on 127.0.0.2 (same port) a redirect points at.
 
     The other host is None where 127.0.0.2 is not configured (macOS): its checks are skipped.
@@ -111,6 +113,16 @@ def hub_and_other_host(
         finally:
             if other is not None:
                 other.stop()
+
+
+def fresh(pair: HubPair, behaviors: dict[str, str]) -> ThreadedHubSimulator:
+    """Give the Hub of ``pair`` these behaviours, zero both hosts' counters, return the Hub."""
+    hub, other = pair
+    hub.configure(behaviors=behaviors)
+    hub.reset_stats()
+    if other is not None:
+        other.reset_stats()
+    return hub
 
 
 # Any JSON value, for the parsers' property tests (integers past 10**13, the bound the

@@ -21,7 +21,7 @@ import anyio
 import httpx
 import pytest
 
-from helpers import hub_and_other_host
+from helpers import HubPair, fresh, hub_and_other_host
 from hf_model_registry import aio
 from hf_model_registry._cli import main
 from hf_model_registry._hub import DEFAULT_MAX_BODY_BYTES, HubClient, RetryPolicy
@@ -112,22 +112,14 @@ def fixture(all_fixture: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def sims(
-    fixture: dict[str, Any],
-) -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
+def sims(fixture: dict[str, Any]) -> Iterator[HubPair]:
     with hub_and_other_host(fixture, drip_interval=0.05) as pair:
         yield pair
 
 
 @pytest.fixture
-def hub(
-    sims: tuple[ThreadedHubSimulator, ThreadedHubSimulator | None],
-) -> Iterator[ThreadedHubSimulator]:
-    server, other = sims
-    server.configure(behaviors={})
-    server.reset_stats()
-    if other is not None:
-        other.reset_stats()
+def hub(sims: HubPair) -> Iterator[ThreadedHubSimulator]:
+    server = fresh(sims, {})
     yield server
     server.configure(behaviors={})
 
@@ -185,7 +177,7 @@ def test_hostile_answer_fails_one_architecture_with_a_clear_reason_and_keeps_its
     behavior: str,
     reason: str,
     hub: ThreadedHubSimulator,
-    sims: tuple[ThreadedHubSimulator, Any],
+    sims: HubPair,
     tmp_path: Path,
 ) -> None:
     registry = tmp_path / "reg.json"

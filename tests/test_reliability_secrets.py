@@ -23,7 +23,7 @@ import anyio
 import httpx
 import pytest
 
-from helpers import hub_and_other_host, python_m
+from helpers import HubPair, fresh, hub_and_other_host, python_m
 from hf_model_registry import Entry, RegistryError, TokenRejected, aio
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._registry import dumps_registry
@@ -53,22 +53,15 @@ def _leaks(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def sims(
-    all_fixture: dict[str, Any],
-) -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
+def sims(all_fixture: dict[str, Any]) -> Iterator[HubPair]:
     with hub_and_other_host(all_fixture, behaviors=BEHAVIOURS) as pair:
         yield pair
 
 
 @pytest.fixture
-def hub(
-    sims: tuple[ThreadedHubSimulator, ThreadedHubSimulator | None],
-) -> Iterator[ThreadedHubSimulator]:
-    server, other = sims
-    server.configure(behaviors=BEHAVIOURS)
-    server.reset_stats()
-    if other is not None:
-        other.reset_stats()
+def hub(sims: HubPair) -> Iterator[ThreadedHubSimulator]:
+    server = fresh(sims, BEHAVIOURS)
+    other = sims[1]
     yield server
     # Wherever the token went, it went only to the endpoint's own host.
     seen = {host: auth for host, auth in server.stats.authorizations_by_host.items() if auth}
