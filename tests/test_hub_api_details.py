@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio
@@ -47,6 +47,20 @@ def hub() -> Iterator[ThreadedHubSimulator]:
     fixture = {**synthetic_fixture(DEFAULT_HUB_TYPES), "redirects": LEGACY}
     with run_in_thread(fixture, valid_tokens={GOOD_TOKEN}) as server:
         yield server
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    return tmp_path / "reg.json"
+
+
+@pytest.fixture
+def pin(
+    hub: ThreadedHubSimulator, registry: Path, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """``hf-model-registry pin args`` into ``registry``, asking the simulator."""
+    where = ("--registry", str(registry), "--endpoint", hub.url)
+    return lambda *args: run_cli(capsys, "pin", *args, *where)
 
 
 # -- an invalid or expired token -------------------------------------------------------------
@@ -151,11 +165,9 @@ def test_check_reports_the_canonical_id_of_a_legacy_id(
 
 
 def test_pin_stores_the_canonical_id_of_a_legacy_id_and_says_so(
-    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pin: Callable[..., tuple[int, str, str]], registry: Path
 ) -> None:
-    registry = tmp_path / "reg.json"
-    reg = ["--registry", str(registry), "--endpoint", hub.url]
-    code, out, err = run_cli(capsys, "pin", "bert", "bert-base-uncased", *reg)
+    code, out, err = pin("bert", "bert-base-uncased")
     assert code == 0, err
     assert "pinned bert -> google-bert/bert-base-uncased" in out
     assert "canonical id of bert-base-uncased" in out
@@ -166,18 +178,16 @@ def test_pin_stores_the_canonical_id_of_a_legacy_id_and_says_so(
 
 
 def test_pin_keeps_a_canonical_id_as_is_and_refuses_an_unknown_one_unless_forced(
-    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pin: Callable[..., tuple[int, str, str]], registry: Path
 ) -> None:
-    registry = tmp_path / "reg.json"
-    reg = ["--registry", str(registry), "--endpoint", hub.url]
-    code, out, err = run_cli(capsys, "pin", "gpt2", "openai-community/gpt2", *reg)
+    code, out, err = pin("gpt2", "openai-community/gpt2")
     assert code == 0 and err == f"created a new registry file {registry}\n"
     assert out.strip() == f"pinned gpt2 -> openai-community/gpt2 in {registry}"
-    code, out, err = run_cli(capsys, "pin", "t5", "someone/my-private-t5", *reg)
+    code, out, err = pin("t5", "someone/my-private-t5")
     assert code == 1 and out == ""
     assert "someone/my-private-t5 is not on the Hub" in err and "--force" in err
     assert "t5" not in read_registry(registry)
-    code, out, err = run_cli(capsys, "pin", "t5", "someone/my-private-t5", *reg, "--force")
+    code, out, err = pin("t5", "someone/my-private-t5", "--force")
     assert code == 0
     assert "warning: someone/my-private-t5 not confirmed on the Hub" in err
     assert read_registry(registry)["t5"]["default_model"] == "someone/my-private-t5"
@@ -185,15 +195,12 @@ def test_pin_keeps_a_canonical_id_as_is_and_refuses_an_unknown_one_unless_forced
 
 def test_pin_offline_stores_the_id_as_given_without_a_request(
     hub: ThreadedHubSimulator,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    pin: Callable[..., tuple[int, str, str]],
+    registry: Path,
+    offline: None,
 ) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    registry = tmp_path / "reg.json"
     hub.reset_stats()
-    reg = ["--registry", str(registry), "--endpoint", hub.url]
-    code, _, err = run_cli(capsys, "pin", "bert", "bert-base-uncased", *reg)
+    code, _, err = pin("bert", "bert-base-uncased")
     assert code == 0 and err == f"created a new registry file {registry}\n"
     assert read_registry(registry)["bert"]["default_model"] == "bert-base-uncased"
     assert hub.stats.requests == 0
@@ -310,17 +317,15 @@ TAGS = ["transformers", "bert"]
 
 
 def test_pin_warns_about_a_gated_repo_and_another_architectures_model(
-    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pin: Callable[..., tuple[int, str, str]], registry: Path
 ) -> None:
-    registry = tmp_path / "reg.json"
-    reg = ["--registry", str(registry), "--endpoint", hub.url]
-    code, _, err = run_cli(capsys, "pin", "llama", "meta-llama/Llama-3.2-1B", *reg)
+    code, _, err = pin("llama", "meta-llama/Llama-3.2-1B")
     assert code == 0
     assert "warning: meta-llama/Llama-3.2-1B cannot be downloaded without access" in err
-    code, _, err = run_cli(capsys, "pin", "bert", "openai-community/gpt2", *reg)
+    code, _, err = pin("bert", "openai-community/gpt2")
     assert code == 0
     assert "warning: openai-community/gpt2 is a 'gpt2' model, not 'bert'" in err
-    code, _, err = run_cli(capsys, "pin", "gpt2", "openai-community/gpt2", *reg)
+    code, _, err = pin("gpt2", "openai-community/gpt2")
     assert code == 0 and "warning" not in err
     data = read_registry(registry)
     assert {k: v["default_model"] for k, v in data.items()} == {
