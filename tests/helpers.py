@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from hf_model_registry import Entry
 from hf_model_registry._cli import main
+from hf_model_registry._registry import dumps_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
 
 
@@ -35,6 +36,18 @@ def entry(model_id: str, *, age: timedelta = timedelta(0), **extra: Any) -> Entr
             **extra,
         },
     )
+
+
+def write_refreshed(
+    path: Path, endpoint: str, defaults: dict[str, str], *, age: timedelta = timedelta(0)
+) -> Path:
+    """Write a registry as a refresh from ``endpoint`` left it ``age`` ago: type -> default."""
+    entries = {
+        model_type: entry(model_id, age=age, source="hub", endpoint=endpoint)
+        for model_type, model_id in defaults.items()
+    }
+    path.write_text(dumps_registry(entries))
+    return path
 
 
 class FakeClock:

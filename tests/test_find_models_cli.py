@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import find_models
-from helpers import closed_port, entry
+from helpers import closed_port, entry, write_refreshed
 from hf_model_registry import HubUnavailable, InvalidModelType, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._original import registry_key
@@ -283,15 +283,8 @@ def test_update_registry_with_a_new_type_adds_it_and_keeps_the_rest(
 def test_update_registry_for_one_type_changes_only_that_entry(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry = tmp_path / "reg.json"
-    registry.write_text(
-        dumps_registry(
-            {
-                "gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim.url),
-                "t5": entry("amazon/chronos-t5-small", source="hub", endpoint=sim.url),
-            }
-        )
-    )
+    defaults = {"gpt2": "datificate/gpt2-small-spanish", "t5": "amazon/chronos-t5-small"}
+    registry = write_refreshed(tmp_path / "reg.json", sim.url, defaults)
     argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
     assert find_models.main([*argv, "--endpoint", sim.url]) == 0
     out = capsys.readouterr().out

@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 import pytest
 
-from helpers import closed_port, entry
+from helpers import closed_port, entry, write_refreshed
 from hf_model_registry import HubUnavailable, _lookup, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._cli import main
@@ -182,11 +182,8 @@ def test_offline_refresh_is_a_clear_error_without_a_socket(
 def test_cli_refresh_json_summary(
     sim_all: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry = tmp_path / "reg.json"
-    registry.write_text(
-        dumps_registry(
-            {"gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim_all.url)}
-        )
+    registry = write_refreshed(
+        tmp_path / "reg.json", sim_all.url, {"gpt2": "datificate/gpt2-small-spanish"}
     )
     code = main(
         [
@@ -214,11 +211,8 @@ def test_cli_refresh_json_summary(
 def test_cli_refresh_human_summary_lists_changed_defaults(
     sim_all: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry = tmp_path / "reg.json"
-    registry.write_text(
-        dumps_registry(
-            {"gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim_all.url)}
-        )
+    registry = write_refreshed(
+        tmp_path / "reg.json", sim_all.url, {"gpt2": "datificate/gpt2-small-spanish"}
     )
     code = main(["refresh", "gpt2", "bert", "--registry", str(registry), "--endpoint", sim_all.url])
     out = capsys.readouterr().out
@@ -251,12 +245,7 @@ def test_stale_lookup_goes_to_the_hub_once_and_writes_nothing(
     sim_all: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry = tmp_path / "huggingface_model_types.json"
-    old = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
-    registry.write_text(
-        dumps_registry(
-            {"gpt2": entry("old/gpt2", source="hub", endpoint=sim_all.url) | {"updated_at": old}}
-        )
-    )
+    write_refreshed(registry, sim_all.url, {"gpt2": "old/gpt2"}, age=timedelta(days=30))
     before = registry.read_bytes()
     monkeypatch.setenv("HF_ENDPOINT", sim_all.url)
     answer = _lookup.lookup("gpt2")
@@ -266,9 +255,8 @@ def test_stale_lookup_goes_to_the_hub_once_and_writes_nothing(
     assert _lookup.lookup("gpt2").source == "memo"
     # The file changing drops the sync memo; the Hub answer is still remembered.
     monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
-    registry.write_text(
-        dumps_registry({"gpt2": entry("old/gpt2", source="hub", updated_at=old, x=1)})
-    )
+    stale = entry("old/gpt2", age=timedelta(days=30), source="hub", x=1)
+    registry.write_text(dumps_registry({"gpt2": stale}))
     requests = sim_all.stats.requests
     assert _lookup.lookup("gpt2").model_id == "openai-community/gpt2"
     assert sim_all.stats.requests == requests
