@@ -18,12 +18,25 @@ def test_recommend_prints_the_id_alone(capsys: pytest.CaptureFixture[str]) -> No
     assert run_cli(capsys, "recommend", "gpt2") == (0, "openai-community/gpt2\n", "")
 
 
-def test_recommend_rejects_path_traversal_with_one_line_and_exit_2(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    ("typed", "code", "start", "detail"),
+    [
+        ("../etc", 2, "error: invalid model type '../etc'", ""),
+        (
+            "no-such-type",
+            3,
+            "error: offline (HF_HUB_OFFLINE is set)",
+            "no registry entry or static default for model type 'no-such-type'",
+        ),
+    ],
+    ids=["path-traversal", "unknown-offline"],
+)
+def test_recommend_refuses_with_one_line_and_a_distinct_exit_code(
+    typed: str, code: int, start: str, detail: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run_cli(capsys, "recommend", "../etc")
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: invalid model type '../etc'")
+    got, out, err = run_cli(capsys, "recommend", typed)
+    assert (got, out) == (code, "")
+    assert err.count("\n") == 1 and err.startswith(start) and detail in err
 
 
 def test_recommend_unknown_type_exits_1_in_static_registry_mode(
@@ -32,15 +45,6 @@ def test_recommend_unknown_type_exits_1_in_static_registry_mode(
     monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
     code, _, err = run_cli(capsys, "recommend", "no-such-type")
     assert code == 1 and "no-such-type" in err
-
-
-def test_recommend_unknown_type_offline_exits_3_with_one_message(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, out, err = run_cli(capsys, "recommend", "no-such-type")
-    assert code == 3 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: offline (HF_HUB_OFFLINE is set)")
-    assert "no registry entry or static default for model type 'no-such-type'" in err
 
 
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 import find_models
@@ -184,26 +185,25 @@ def test_sync_facade_works_inside_a_running_event_loop(offline: None) -> None:
     assert asyncio.run(main()) == "no-such-architecture-2-base"
 
 
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_sync_facade_runs_the_async_core_in_a_thread_inside_a_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A stale entry needs the async core; inside asyncio.run it must not fail 'already running'."""
+    """A stale entry needs the async core; inside a running loop it must not fail 'already
+    running' (asyncio) or block the loop's thread (trio)."""
     calls: list[str] = []
 
     async def fake_from_hub(name: str, *args: object) -> None:
         calls.append(name)
-        return None
 
     monkeypatch.setattr(aio, "_from_hub", fake_from_hub)
-    write(
-        tmp_path / "huggingface_model_types.json",
-        {"bert": entry("a/old", age=timedelta(days=30), source="hub")},
-    )
+    stale = entry("a/old", age=timedelta(days=30), source="hub")
+    write(tmp_path / "huggingface_model_types.json", {"bert": stale})
 
     async def main() -> str:
         return _lookup.get_recommended_default_model("bert")
 
-    assert asyncio.run(main()) == "a/old"
+    assert anyio.run(main, backend=backend) == "a/old"
     assert calls == ["bert"]
 
 
@@ -223,42 +223,6 @@ def test_compat_module_exposes_the_original_names() -> None:
     assert callable(find_models.query_huggingface_api)
     assert callable(find_models.try_model_access)
     json.dumps(types)  # plain data, as in the original
-
-
-def test_async_api_runs_under_trio(tmp_path: Path, offline: None) -> None:
-    import anyio
-
-    write(
-        tmp_path / "huggingface_model_types.json",
-        {"vit": entry("google/vit-base-patch16-224", source="hub")},
-    )
-
-    async def main() -> tuple[str, str]:
-        vit = await aio.get_recommended_default_model("vit")
-        return vit, (await aio.lookup("whisper")).source
-
-    assert anyio.run(main, backend="trio") == ("google/vit-base-patch16-224", "static")
-
-
-def test_sync_facade_inside_trio_runs_the_core_in_a_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import anyio
-
-    calls: list[str] = []
-
-    async def fake_from_hub(name: str, *args: object) -> None:
-        calls.append(name)
-
-    monkeypatch.setattr(aio, "_from_hub", fake_from_hub)
-    stale = entry("a/old", age=timedelta(days=30), source="hub")
-    write(tmp_path / "huggingface_model_types.json", {"bert": stale})
-
-    async def main() -> str:
-        return _lookup.get_recommended_default_model("bert")
-
-    assert anyio.run(main, backend="trio") == "a/old"
-    assert calls == ["bert"]
 
 
 @pytest.mark.parametrize(
