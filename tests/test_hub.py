@@ -130,6 +130,13 @@ def make_hub(
     return hub
 
 
+async def get_until_it_gives_up(script: Script, clock: FakeClock, retry: RetryPolicy) -> None:
+    """GET /api/models from ``script`` until the client gives up with a HubResponseError."""
+    async with make_hub(script, clock, retry=retry) as hub:
+        with pytest.raises(HubResponseError):
+            await hub.get("/api/models")
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -295,9 +302,7 @@ async def test_success_after_failures_returns_the_body(clock: FakeClock) -> None
 async def test_max_total_wait_stops_retrying_before_max_attempts(clock: FakeClock) -> None:
     script = Script(reply(503))
     retry = RetryPolicy(max_attempts=10, initial_wait=1.0, jitter=0.0, max_total_wait=2.5)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
+    await get_until_it_gives_up(script, clock, retry)
     assert clock.retry_sleeps  # it did retry...
     assert sum(clock.retry_sleeps) <= 2.5  # ...within the budget...
     assert len(script.requests) < 10  # ...and stopped before max_attempts
@@ -483,9 +488,7 @@ async def test_backoff_grows_exponentially_with_jitter_within_bounds(clock: Fake
     retry = RetryPolicy(
         max_attempts=7, initial_wait=0.5, jitter=0.25, max_wait=1000, max_total_wait=1000
     )
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
+    await get_until_it_gives_up(script, clock, retry)
     assert len(clock.retry_sleeps) == 6
     for n, wait in enumerate(clock.retry_sleeps):
         assert 0.5 * 2**n <= wait <= 0.5 * 2**n + 0.25
@@ -498,9 +501,7 @@ async def test_backoff_grows_exponentially_with_jitter_within_bounds(clock: Fake
 async def test_backoff_without_jitter_doubles_from_initial_wait(clock: FakeClock) -> None:
     script = Script(reply(500))
     retry = RetryPolicy(max_attempts=5, initial_wait=0.5, jitter=0.0)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
+    await get_until_it_gives_up(script, clock, retry)
     assert clock.retry_sleeps == [0.5, 1.0, 2.0, 4.0]
 
 
@@ -508,9 +509,7 @@ async def test_backoff_without_jitter_doubles_from_initial_wait(clock: FakeClock
 async def test_backoff_is_capped_by_max_wait(clock: FakeClock) -> None:
     script = Script(reply(502))
     retry = RetryPolicy(max_attempts=6, initial_wait=1.0, jitter=0.5, max_wait=3.0)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
+    await get_until_it_gives_up(script, clock, retry)
     assert max(clock.retry_sleeps) <= 3.0
     assert clock.retry_sleeps[-3:] == [3.0, 3.0, 3.0]
 
