@@ -34,6 +34,17 @@ def make_pacer(clock: FakeClock, rate: float | None = None) -> Pacer:
     return Pacer(rate=rate, clock=clock, sleep=clock.sleep)
 
 
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(start=0.0)
+
+
+@pytest.fixture
+def pacer(clock: FakeClock) -> Pacer:
+    """A pacer on ``clock`` with no rate of its own."""
+    return make_pacer(clock)
+
+
 async def acquire(pacer: Pacer) -> int:
     with anyio.fail_after(DEADLINE):
         return await pacer.acquire()
@@ -146,9 +157,9 @@ async def test_late_answer_with_a_larger_count_does_not_raise_the_budget() -> No
 
 
 @pytest.mark.anyio
-async def test_answer_from_the_next_window_replaces_the_count() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_answer_from_the_next_window_replaces_the_count(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     policy = {"RateLimit-Policy": '"fixed window";"api";q=100;w=30'}
     await acquire_n(pacer, 2)
     pacer.observe(1, {**ratelimit(1, 10), **policy}, 200)  # this window ends by 10
@@ -188,9 +199,7 @@ async def test_headers_are_read_case_insensitively() -> None:
 
 
 @pytest.mark.anyio
-async def test_acquire_does_not_wait_while_budget_remains() -> None:
-    clock = FakeClock()
-    pacer = make_pacer(clock)
+async def test_acquire_does_not_wait_while_budget_remains(clock: FakeClock, pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, ratelimit(2, 30), 200)
     await acquire_n(pacer, 2)
@@ -219,9 +228,9 @@ async def test_spent_budget_waits_for_reset_then_starts_window_with_policy_quota
 
 
 @pytest.mark.anyio
-async def test_new_window_without_known_policy_has_unknown_budget() -> None:
-    clock = FakeClock()
-    pacer = make_pacer(clock)
+async def test_new_window_without_known_policy_has_unknown_budget(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, ratelimit(0, 5), 200)
     await acquire(pacer)
@@ -230,9 +239,9 @@ async def test_new_window_without_known_policy_has_unknown_budget() -> None:
 
 
 @pytest.mark.anyio
-async def test_spent_budget_with_requests_in_flight_waits_for_their_answers() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_spent_budget_with_requests_in_flight_waits_for_their_answers(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, {**ratelimit(0, 10), "RateLimit-Policy": '"fixed window";"api";q=2;w=10'}, 200)
     await acquire_n(pacer, 2)  # the reset at 10 (+1), then both requests of the new window
@@ -259,9 +268,9 @@ async def test_spent_budget_with_requests_in_flight_waits_for_their_answers() ->
 
 
 @pytest.mark.anyio
-async def test_forgotten_request_lets_a_waiting_acquire_through() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_forgotten_request_lets_a_waiting_acquire_through(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, ratelimit(1, 60), 200)
     assert pacer.budget() == 0
@@ -275,9 +284,7 @@ async def test_forgotten_request_lets_a_waiting_acquire_through() -> None:
 
 
 @pytest.mark.anyio
-async def test_wait_uses_the_smallest_reset_bound_seen() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_wait_uses_the_smallest_reset_bound_seen(clock: FakeClock, pacer: Pacer) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, ratelimit(1, 30), 200)  # the window ends by 31 (t + 1)
     clock.now = 5.0
@@ -288,9 +295,9 @@ async def test_wait_uses_the_smallest_reset_bound_seen() -> None:
 
 
 @pytest.mark.anyio
-async def test_a_tighter_later_reset_bound_replaces_the_earlier_one() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_a_tighter_later_reset_bound_replaces_the_earlier_one(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, {**ratelimit(1, 30), "RateLimit-Policy": POLICY_500}, 200)  # by 31
     clock.now = 1.0
@@ -300,9 +307,7 @@ async def test_a_tighter_later_reset_bound_replaces_the_earlier_one() -> None:
 
 
 @pytest.mark.anyio
-async def test_spent_next_window_waits_for_the_next_reset() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_spent_next_window_waits_for_the_next_reset(clock: FakeClock, pacer: Pacer) -> None:
     policy = {"RateLimit-Policy": '"fixed window";"api";q=100;w=30'}
     await acquire_n(pacer, 2)
     pacer.observe(1, {**ratelimit(3, 10), **policy}, 200)  # this window ends by 11
@@ -318,9 +323,9 @@ async def test_spent_next_window_waits_for_the_next_reset() -> None:
     ids=["no header", "ratelimit", "retry-after"],
 )
 @pytest.mark.anyio
-async def test_429_without_quota_left_sets_budget_to_zero(headers: dict[str, str]) -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_429_without_quota_left_sets_budget_to_zero(
+    headers: dict[str, str], clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, {**ratelimit(40, 60), "RateLimit-Policy": POLICY_500}, 200)
     await acquire(pacer)
@@ -339,9 +344,9 @@ async def test_429_without_quota_left_sets_budget_to_zero(headers: dict[str, str
     ],
 )
 @pytest.mark.anyio
-async def test_429_waits_for_the_reset_it_announces(headers: dict[str, str], wait: float) -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_429_waits_for_the_reset_it_announces(
+    headers: dict[str, str], wait: float, clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, headers, 429)
     await acquire(pacer)
@@ -381,9 +386,7 @@ async def test_rate_does_not_wait_when_the_interval_already_passed() -> None:
 
 
 @pytest.mark.anyio
-async def test_no_rate_means_no_spacing() -> None:
-    clock = FakeClock()
-    pacer = make_pacer(clock)
+async def test_no_rate_means_no_spacing(clock: FakeClock, pacer: Pacer) -> None:
     await acquire_n(pacer, 5)
     assert clock.sleeps == []
 
@@ -441,11 +444,9 @@ async def _request(pacer: Pacer, server: FixedWindowServer, latency: int) -> Non
 )
 @pytest.mark.anyio
 async def test_concurrent_tasks_never_exceed_the_quota_of_a_window(
-    latency: Callable[[int], int],
+    latency: Callable[[int], int], clock: FakeClock, pacer: Pacer
 ) -> None:
     """20 tasks share one pacer against quota 5 per window: at most 5 admitted per window."""
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
     server = FixedWindowServer(clock, quota=5, window=10)
     # The first answer tells the pacer where it stands; before it the budget is unknown.
     await _request(pacer, server, latency=0)
