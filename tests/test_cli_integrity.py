@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -200,17 +200,17 @@ def test_a_write_to_a_new_file_says_it_created_it(
 
 
 @pytest.fixture
-def read_only(tmp_path: Path) -> Iterator[list[Path]]:
+def read_only() -> Iterator[Callable[[Path], None]]:
     """chmod paths read-only for one test and give their write bits back afterwards."""
     changed: list[Path] = []
-    yield changed
+
+    def make(path: Path) -> None:
+        path.chmod(path.stat().st_mode & ~0o222)
+        changed.append(path)
+
+    yield make
     for path in changed:
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
-
-
-def make_read_only(path: Path, changed: list[Path]) -> None:
-    path.chmod(path.stat().st_mode & ~0o222)
-    changed.append(path)
 
 
 READ_ONLY = [
@@ -229,7 +229,7 @@ def test_a_read_only_directory_registry_or_lock_file_is_refused_before_any_reque
     command: list[str],
     sim: ThreadedHubSimulator,
     tmp_path: Path,
-    read_only: list[Path],
+    read_only: Callable[[Path], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Refused even as root, who could write anyway: the read-only bit is someone's intent."""
@@ -242,7 +242,7 @@ def test_a_read_only_directory_registry_or_lock_file_is_refused_before_any_reque
     else:
         reg.write_text(dumps_registry({"gpt2": hub_entry("a/b", endpoint=sim.url)}))
     target = {"directory": directory, "file": reg, "lock file": lock}[what]
-    make_read_only(target, read_only)
+    read_only(target)
     before = {p.name: p.read_bytes() for p in directory.iterdir()}
     code, out, err = run_cli(capsys, *command, "--registry", str(reg), "--endpoint", sim.url)
     assert code == 1 and out == ""
@@ -256,12 +256,12 @@ def test_a_read_only_directory_registry_or_lock_file_is_refused_before_any_reque
 def test_a_lookup_does_not_save_into_a_read_only_registry(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
-    read_only: list[Path],
+    read_only: Callable[[Path], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({"gpt2": hub_entry("old/gpt2", days_old=30, endpoint=sim.url)}))
-    make_read_only(reg, read_only)
+    read_only(reg)
     before = reg.read_bytes()
     assert run_cli(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
         0,

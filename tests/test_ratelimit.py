@@ -125,16 +125,14 @@ def test_parse_ratelimit_policy_returns_none_for_missing_or_malformed(value: str
 
 
 @pytest.mark.anyio
-async def test_tickets_are_numbered_in_order_and_budget_starts_unknown() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_tickets_are_numbered_in_order_and_budget_starts_unknown(pacer: Pacer) -> None:
     assert pacer.budget() is None
     assert await acquire_n(pacer, 3) == [1, 2, 3]
     assert pacer.budget() is None
 
 
 @pytest.mark.anyio
-async def test_budget_is_smallest_remaining_minus_requests_in_flight() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_budget_is_smallest_remaining_minus_requests_in_flight(pacer: Pacer) -> None:
     await acquire_n(pacer, 4)
     # Request 2's answer: 10 remain. Requests 1, 3 and 4 are still out.
     pacer.observe(2, ratelimit(10, 60), 200)
@@ -146,8 +144,7 @@ async def test_budget_is_smallest_remaining_minus_requests_in_flight() -> None:
 
 
 @pytest.mark.anyio
-async def test_late_answer_with_a_larger_count_does_not_raise_the_budget() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_late_answer_with_a_larger_count_does_not_raise_the_budget(pacer: Pacer) -> None:
     await acquire_n(pacer, 3)
     pacer.observe(3, ratelimit(5, 60), 200)
     assert pacer.budget() == 3
@@ -169,8 +166,7 @@ async def test_answer_from_the_next_window_replaces_the_count(
 
 
 @pytest.mark.anyio
-async def test_forget_releases_a_request_that_got_no_answer() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_forget_releases_a_request_that_got_no_answer(pacer: Pacer) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, ratelimit(3, 60), 200)
     assert pacer.budget() == 2
@@ -179,16 +175,14 @@ async def test_forget_releases_a_request_that_got_no_answer() -> None:
 
 
 @pytest.mark.anyio
-async def test_answer_without_ratelimit_header_leaves_the_count_unknown() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_answer_without_ratelimit_header_leaves_the_count_unknown(pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, {"Content-Type": "application/json"}, 200)
     assert pacer.budget() is None
 
 
 @pytest.mark.anyio
-async def test_headers_are_read_case_insensitively() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_headers_are_read_case_insensitively(pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, {"ratelimit": '"api";r=9;t=5', "ratelimit-policy": POLICY_500}, 200)
     assert pacer.budget() == 9
@@ -354,8 +348,7 @@ async def test_429_waits_for_the_reset_it_announces(
 
 
 @pytest.mark.anyio
-async def test_429_with_quota_left_is_a_passing_refusal() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_429_with_quota_left_is_a_passing_refusal(pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, ratelimit(40, 8), 429)
     assert pacer.budget() == 40
