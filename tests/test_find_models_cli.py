@@ -197,13 +197,32 @@ def test_max_models_limits_the_popular_models_shown(
     assert "Found 2 models for t5" in out
 
 
-def test_model_type_with_the_hub_down_still_recommends_and_says_why(
-    closed_endpoint: str, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("without", "model_type", "model_id", "notice"),
+    [
+        ("hub-down", "gpt2", "openai-community/gpt2", "note: could not list popular models"),
+        ("static-mode", "bert", "google-bert/bert-base-uncased", "offline"),
+    ],
+)
+def test_model_type_without_the_hub_recommends_the_static_default_and_says_why(
+    without: str,
+    model_type: str,
+    model_id: str,
+    notice: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert find_models.main(["--model-type", "gpt2", "--endpoint", closed_endpoint]) == 0
+    argv = ["--model-type", model_type]
+    if without == "hub-down":
+        argv += ["--endpoint", request.getfixturevalue("closed_endpoint")]
+    else:
+        request.getfixturevalue("no_network")  # static mode must not even try
+        monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
+    assert find_models.main(argv) == 0
     out, err = capsys.readouterr()
-    assert "note: could not list popular models" in err
-    assert "Recommended default model: openai-community/gpt2 (from static)" in out
+    assert f"Recommended default model: {model_id} (from static)" in out
+    assert notice in err
 
 
 def test_query_huggingface_with_an_unreachable_hub_says_so_and_exits_0_as_the_original(
@@ -212,16 +231,6 @@ def test_query_huggingface_with_an_unreachable_hub_says_so_and_exits_0_as_the_or
     argv = ["--model-type", "gpt2", "--query-huggingface", "--endpoint", closed_endpoint]
     assert find_models.main(argv) == 0
     assert "cannot connect" in one_error_line(capsys.readouterr().err)
-
-
-def test_offline_model_type_recommends_without_opening_a_connection(
-    monkeypatch: pytest.MonkeyPatch, no_network: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
-    assert find_models.main(["--model-type", "bert"]) == 0
-    out, err = capsys.readouterr()
-    assert "Recommended default model: google-bert/bert-base-uncased (from static)" in out
-    assert "offline" in err
 
 
 def test_model_type_unknown_everywhere_says_so_and_exits_0(
