@@ -303,25 +303,32 @@ def test_update_registry_for_one_type_changes_only_that_entry(
     assert after["t5"]["default_model"] == "amazon/chronos-t5-small"
 
 
-def test_update_registry_for_a_type_with_no_hub_models_writes_nothing(
-    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("model_type", "hub", "says"),
+    [
+        ("nosuchtype", "sim", "No new default for nosuchtype"),
+        ("gpt2", "hub-down", "error: "),
+    ],
+    ids=["no-hub-models", "hub-down"],
+)
+def test_update_registry_without_a_new_default_says_why_and_writes_nothing(
+    model_type: str,
+    hub: str,
+    says: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    if hub == "sim":
+        endpoint = request.getfixturevalue("sim").url
+    else:
+        endpoint = request.getfixturevalue("closed_endpoint")
     registry = committed_copy(tmp_path)
     before = registry.read_bytes()
-    argv = ["--model-type", "nosuchtype", "--update-registry", "--registry-file", str(registry)]
-    assert find_models.main([*argv, "--endpoint", sim.url]) == 0
-    assert "No new default for nosuchtype" in capsys.readouterr().err
-    assert registry.read_bytes() == before
-
-
-def test_update_registry_with_the_hub_down_says_so_and_writes_nothing(
-    closed_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    registry = committed_copy(tmp_path)
-    before = registry.read_bytes()
-    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
-    assert find_models.main([*argv, "--endpoint", closed_endpoint]) == 0
-    one_error_line(capsys.readouterr().err)
+    argv = ["--model-type", model_type, "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", endpoint]) == 0
+    err = capsys.readouterr().err
+    assert says in (one_error_line(err) if hub == "hub-down" else err)
     assert registry.read_bytes() == before
 
 
