@@ -1,8 +1,10 @@
-"""Shared test set-up: an isolated environment and a guard that keeps tests off the network."""
+"""Shared test set-up: an isolated environment, a guard that keeps tests off the network,
+a clean logging slate, and the loopback simulators most test files ask for."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +13,11 @@ from typing import Any
 import pytest
 
 from hf_model_registry import _lookup, aio
+from hf_model_registry.simulator import (
+    ThreadedHubSimulator,
+    fixture_for_all_architectures,
+    run_in_thread,
+)
 
 _ENV = (
     "HF_TOKEN",
@@ -23,6 +30,8 @@ _ENV = (
     "HF_HUB_OFFLINE",
     "HF_HUB_DISABLE_PROGRESS_BARS",
 )
+# The loggers the command lines configure (basicConfig(force=True) on the root, levels here).
+_LOGGERS = ("hf_model_registry", "httpx", "httpcore", "find_models")
 
 
 def _is_loopback(address: Any) -> bool:
@@ -74,3 +83,48 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Run every anyio test on both backends: the README promises trio as well as asyncio."""
     backend: str = request.param
     return backend
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """The command lines configure logging for the whole process; give each test a clean slate."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in _LOGGERS}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HF_HUB_OFFLINE=1: nothing may ask the Hub (pin asks it for the canonical id otherwise)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def sim() -> Iterator[ThreadedHubSimulator]:
+    """A fresh loopback Hub with the simulator's default architectures."""
+    with run_in_thread() as server:
+        yield server
+
+
+@pytest.fixture
+def sim_in_env(sim: ThreadedHubSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HF_ENDPOINT names ``sim``, as a user's environment would name a mirror."""
+    monkeypatch.setenv("HF_ENDPOINT", sim.url)
+
+
+@pytest.fixture(scope="session")
+def all_fixture() -> dict[str, Any]:
+    """Listings for every known architecture (built once: it is the slow one to make)."""
+    return fixture_for_all_architectures()
+
+
+@pytest.fixture
+def sim_all(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
+    """A fresh loopback Hub that lists models for every known architecture."""
+    with run_in_thread(all_fixture) as server:
+        yield server

@@ -3,67 +3,54 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import python_m, run_cli
 from hf_model_registry import Entry
-from hf_model_registry._cli import main
 from hf_model_registry._registry import dumps_registry, read_registry
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def test_recommend_prints_the_id_alone(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "recommend", "gpt2") == (0, "openai-community/gpt2\n", "")
+    assert run_cli(capsys, "recommend", "gpt2") == (0, "openai-community/gpt2\n", "")
 
 
-def test_recommend_rejects_path_traversal_with_one_line_and_exit_2(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    ("typed", "code", "start", "detail"),
+    [
+        ("../etc", 2, "error: invalid model type '../etc'", ""),
+        (
+            "no-such-type",
+            3,
+            "error: offline (HF_HUB_OFFLINE is set)",
+            "no registry entry or static default for model type 'no-such-type'",
+        ),
+    ],
+    ids=["path-traversal", "unknown-offline"],
+)
+def test_recommend_refuses_with_one_line_and_a_distinct_exit_code(
+    typed: str, code: int, start: str, detail: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "recommend", "../etc")
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: invalid model type '../etc'")
+    got, out, err = run_cli(capsys, "recommend", typed)
+    assert (got, out) == (code, "")
+    assert err.count("\n") == 1 and err.startswith(start) and detail in err
 
 
 def test_recommend_unknown_type_exits_1_in_static_registry_mode(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
-    code, _, err = run(capsys, "recommend", "no-such-type")
+    code, _, err = run_cli(capsys, "recommend", "no-such-type")
     assert code == 1 and "no-such-type" in err
 
 
-def test_recommend_unknown_type_offline_exits_3_with_one_message(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, out, err = run(capsys, "recommend", "no-such-type")
-    assert code == 3 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: offline (HF_HUB_OFFLINE is set)")
-    assert "no registry entry or static default for model type 'no-such-type'" in err
-
-
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "hf_model_registry", "recommend", "gpt-j"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-        env={"PATH": "", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path)},
-    )
-    assert out.stdout == "EleutherAI/gpt-j-6b\n"
+    env = {"PATH": "", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path)}
+    out = python_m("hf_model_registry", "recommend", "gpt-j", cwd=tmp_path, env=env)
+    assert (out.returncode, out.stdout) == (0, "EleutherAI/gpt-j-6b\n"), out.stderr
 
 
 def test_show_one_and_all_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,16 +62,16 @@ def test_show_one_and_all_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[
         "updated_at": "2026-11-27T15:00:00+00:00",
     }
     reg.write_text(dumps_registry({"bert": entry, "gpt2": {**entry, "default_model": "c/d"}}))
-    code, out, _ = run(capsys, "show", "bert", "--registry", str(reg), "--json")
+    code, out, _ = run_cli(capsys, "show", "bert", "--registry", str(reg), "--json")
     assert code == 0 and json.loads(out) == {"bert": entry}
-    code, out, _ = run(capsys, "show", "--registry", str(reg))
+    code, out, _ = run_cli(capsys, "show", "--registry", str(reg))
     assert code == 0 and "bert" in out and "c/d" in out
 
 
 def test_types_json_lists_every_architecture_with_category(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(capsys, "types", "--json")
+    code, out, _ = run_cli(capsys, "types", "--json")
     rows = json.loads(out)
     assert code == 0 and len(rows) > 500
     by_name = {r["name"]: r["category"] for r in rows}
@@ -93,7 +80,7 @@ def test_types_json_lists_every_architecture_with_category(
 
 def test_validate_accepts_the_committed_registry(capsys: pytest.CaptureFixture[str]) -> None:
     committed = Path(__file__).resolve().parent.parent / "huggingface_model_types.json"
-    code, out, _ = run(capsys, "validate", "--registry", str(committed))
+    code, out, _ = run_cli(capsys, "validate", "--registry", str(committed))
     assert code == 0 and "valid entries" in out
 
 
@@ -103,7 +90,7 @@ def test_validate_names_the_problem_and_exits_1(
 ) -> None:
     reg = tmp_path / "r.json"
     reg.write_bytes(content)
-    code, out, err = run(capsys, "validate", "--registry", str(reg))
+    code, out, err = run_cli(capsys, "validate", "--registry", str(reg))
     assert code == 1 and out == "" and "invalid registry" in err and str(reg) in err
 
 
@@ -112,19 +99,19 @@ def test_pin_survives_and_unpin_releases(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # pin asks the Hub for the canonical id otherwise
     reg = tmp_path / "r.json"
-    assert run(capsys, "pin", "gpt-j", "EleutherAI/gpt-j-6b", "--registry", str(reg))[0] == 0
+    assert run_cli(capsys, "pin", "gpt-j", "EleutherAI/gpt-j-6b", "--registry", str(reg))[0] == 0
     # A new entry takes the original tool's spelling, as a refresh writes it.
     assert read_registry(reg)["gpt-j"]["pinned"] is True
-    assert run(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 0
+    assert run_cli(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 0
     assert read_registry(reg) == {}  # the pin replaced nothing: no entry is left
-    assert run(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 1
+    assert run_cli(capsys, "unpin", "gptj", "--registry", str(reg))[0] == 1
 
 
 def test_pin_rejects_a_bad_model_id_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reg = tmp_path / "r.json"
-    code, _, err = run(capsys, "pin", "bert", "../../etc/passwd", "--registry", str(reg))
+    code, _, err = run_cli(capsys, "pin", "bert", "../../etc/passwd", "--registry", str(reg))
     assert code == 2 and "error:" in err
     assert not reg.exists()
 
@@ -144,9 +131,9 @@ def test_bad_flags_and_inputs_exit_2_with_one_line(
     args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = (
-        run(capsys, *args, "--registry", str(tmp_path / "r.json"))
+        run_cli(capsys, *args, "--registry", str(tmp_path / "r.json"))
         if args[0] != "nonsense-command"
-        else run(capsys, *args)
+        else run_cli(capsys, *args)
     )
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error:")

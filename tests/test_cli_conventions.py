@@ -4,57 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import typer
 
+from helpers import files_in, run_cli
 from hf_model_registry import __version__, _config, _lookup
-from hf_model_registry._cli import app, hoist_global_flags, main
+from hf_model_registry._cli import app, hoist_global_flags
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry._units import parse_size
-from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
-
-
-@pytest.fixture
-def sim() -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """The CLI configures logging for the process; give each test a clean slate."""
-    names = ("hf_model_registry", "httpx", "httpcore")
-    levels = {n: logging.getLogger(n).level for n in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def files_in(directory: Path) -> set[str]:
-    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
-
+from hf_model_registry.simulator import ThreadedHubSimulator
 
 # -- 8. -v/-q anywhere, -h everywhere, --version ----------------------------------------------
 
 
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "--version") == (0, f"hf-model-registry {__version__}\n", "")
+    assert run_cli(capsys, "--version") == (0, f"hf-model-registry {__version__}\n", "")
 
 
 @pytest.mark.parametrize(
     "args", [["-h"], ["show", "-h"], ["refresh", "-h"], ["pin", "-h"], ["check", "-h"]]
 )
 def test_dash_h_is_help_everywhere(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, *args)
+    code, out, err = run_cli(capsys, *args)
     assert code == 0 and out.startswith("Usage: hf-model-registry") and err == ""
 
 
@@ -64,7 +37,7 @@ def test_verbose_works_before_and_after_the_command(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     args = ["-v", "recommend", "bert"] if where == "before" else ["recommend", "bert", "-v"]
-    code, out, _ = run(capsys, *args)
+    code, out, _ = run_cli(capsys, *args)
     assert (code, out) == (0, "google-bert/bert-base-uncased\n")
     # -v: this tool's own decisions; the HTTP stack's internals stay quiet until -vv.
     assert logging.getLogger("hf_model_registry").getEffectiveLevel() == logging.DEBUG
@@ -75,7 +48,7 @@ def test_double_verbose_shows_the_http_stack(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert run(capsys, "recommend", "bert", "-vv")[0] == 0
+    assert run_cli(capsys, "recommend", "bert", "-vv")[0] == 0
     assert logging.getLogger("httpcore").getEffectiveLevel() == logging.DEBUG
 
 
@@ -87,12 +60,12 @@ def test_double_quiet_silences_warnings_before_and_after_the_command(
     reg = tmp_path / "reg.json"
     reg.write_text("garbage")  # a corrupt registry: the lookup warns and answers statically
     cmd = ["recommend", "bert", "--registry", str(reg)]
-    assert run(capsys, *cmd)[2].startswith("WARNING")
+    assert run_cli(capsys, *cmd)[2].startswith("WARNING")
     _lookup.clear_cache()  # the warning is given once per process and file version
-    assert run(capsys, *cmd, "-q")[2].startswith("WARNING")  # as pip: -q keeps warnings
+    assert run_cli(capsys, *cmd, "-q")[2].startswith("WARNING")  # as pip: -q keeps warnings
     _lookup.clear_cache()
     args = ["-qq", *cmd] if where == "before" else [*cmd, "-qq"]
-    assert run(capsys, *args) == (0, "google-bert/bert-base-uncased\n", "")
+    assert run_cli(capsys, *args) == (0, "google-bert/bert-base-uncased\n", "")
     assert reg.read_text() == "garbage"
 
 
@@ -129,22 +102,21 @@ def test_model_types_are_case_and_separator_insensitive(
     typed: str, expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert run(capsys, "recommend", typed) == (0, f"{expected}\n", "")
+    assert run_cli(capsys, "recommend", typed) == (0, f"{expected}\n", "")
 
 
 @pytest.mark.parametrize(
     "command",
     [["recommend", "bret"], ["show", "bret"], ["explain", "bret"], ["unpin", "bret"]],
 )
+@pytest.mark.usefixtures("sim_in_env")
 def test_a_typo_gets_did_you_mean_and_exit_2_without_a_request(
     command: list[str],
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
-    code, out, err = run(capsys, *command)
+    code, out, err = run_cli(capsys, *command)
     assert code == 2 and out == ""
     assert err == "error: unknown model type 'bret'; did you mean 'bert'?\n"
     assert sim.stats.requests == 0 and files_in(tmp_path) == set()
@@ -155,13 +127,13 @@ def test_pin_refuses_a_typo_but_adds_a_new_type_when_asked(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # pin asks the Hub for the canonical id otherwise
     reg = tmp_path / "reg.json"
-    code, out, err = run(capsys, "pin", "bret", "me/model", "--registry", str(reg))
+    code, out, err = run_cli(capsys, "pin", "bret", "me/model", "--registry", str(reg))
     assert code == 2 and out == "" and "did you mean 'bert'? (pass --new" in err
     assert files_in(tmp_path) == set()
-    assert run(capsys, "pin", "bret", "me/model", "--registry", str(reg), "--new")[0] == 0
+    assert run_cli(capsys, "pin", "bret", "me/model", "--registry", str(reg), "--new")[0] == 0
     assert read_registry(reg)["bret"]["default_model"] == "me/model"
     # Once in the registry, the type is known: no --new needed, no suggestion given.
-    assert run(capsys, "pin", "Bret", "me/other", "--registry", str(reg))[0] == 0
+    assert run_cli(capsys, "pin", "Bret", "me/other", "--registry", str(reg))[0] == 0
     assert read_registry(reg)["bret"]["default_model"] == "me/other"
 
 
@@ -170,7 +142,7 @@ def test_refresh_of_a_likely_typo_warns_with_the_suggestion(
 ) -> None:
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({}))
-    code, _, err = run(
+    code, _, err = run_cli(
         capsys, "refresh", "bret", "--registry", str(reg), "--endpoint", sim.url, "--json"
     )
     assert code == 0 and "did you mean 'bert'?" in err
@@ -183,7 +155,7 @@ def test_refresh_of_a_likely_typo_warns_with_the_suggestion(
 def test_recommend_has_json_and_endpoint(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "recommend", "gpt2", "--endpoint", sim.url, "--json")
+    code, out, _ = run_cli(capsys, "recommend", "gpt2", "--endpoint", sim.url, "--json")
     assert code == 0 and json.loads(out) == {
         "model_type": "gpt2",
         "model_id": "openai-community/gpt2",
@@ -202,7 +174,7 @@ def test_size_flags_accept_what_the_tool_prints(text: str, value: float) -> None
 def test_a_bad_size_is_exit_2_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         capsys, "refresh", "bert", "--max-params", "2Q", "--registry", str(tmp_path / "r.json")
     )
     assert code == 2 and out == "" and "not a size: '2Q'" in err
@@ -233,7 +205,7 @@ def test_an_environment_value_not_understood_is_exit_2(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(name, value)
-    code, out, err = run(capsys, "recommend", "bert", "--registry", str(tmp_path / "r.json"))
+    code, out, err = run_cli(capsys, "recommend", "bert", "--registry", str(tmp_path / "r.json"))
     assert code == 2 and out == ""
     assert err.startswith(f"error: {name}") and err.count("\n") == 1
     assert files_in(tmp_path) == set()
@@ -242,9 +214,11 @@ def test_an_environment_value_not_understood_is_exit_2(
 def test_check_json_statuses_use_one_style(
     sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "check", "openai-community/gpt2", "--endpoint", sim.url, "--json")
+    code, out, _ = run_cli(
+        capsys, "check", "openai-community/gpt2", "--endpoint", sim.url, "--json"
+    )
     assert code == 0 and json.loads(out)["status"] == "available"
-    code, out, _ = run(capsys, "check", "nobody/nothing-here", "--endpoint", sim.url, "--json")
+    code, out, _ = run_cli(capsys, "check", "nobody/nothing-here", "--endpoint", sim.url, "--json")
     assert code == 1 and json.loads(out)["status"] == "not-found"
     assert "RepoNotFound" in json.loads(out)["detail"]
 
@@ -252,8 +226,8 @@ def test_check_json_statuses_use_one_style(
 def test_recommend_refuses_a_bad_endpoint_like_refresh_and_check(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, err = run(capsys, "recommend", "bert", "--endpoint", "not a url")
+    code, out, err = run_cli(capsys, "recommend", "bert", "--endpoint", "not a url")
     assert (code, out) == (2, "") and err.startswith("error: endpoint")
     monkeypatch.setenv("HF_ENDPOINT", "not a url")
-    code, out, err = run(capsys, "recommend", "bert")
+    code, out, err = run_cli(capsys, "recommend", "bert")
     assert (code, out) == (2, "") and err.startswith("error: endpoint")

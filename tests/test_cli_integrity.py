@@ -8,17 +8,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import stat
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
+from helpers import closed_port, entry, files_in, run_cli
 from hf_model_registry import Entry, RegistryCorrupt
-from hf_model_registry._cli import main
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
     dumps_registry,
@@ -28,48 +27,21 @@ from hf_model_registry._registry import (
     unpin_entry,
     with_endpoint,
 )
-from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
-
-
-@pytest.fixture
-def sim() -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread() as server:
-        yield server
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from hf_model_registry.simulator import ThreadedHubSimulator
 
 
 def hub_entry(model_id: str, *, days_old: float = 0, **extra: Any) -> Entry:
-    stamp = datetime.now(UTC) - timedelta(days=days_old)
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id, "other/model"],
-            "downloads": {model_id: 1234},
-            "updated_at": stamp.isoformat(timespec="seconds"),
-            "source": "hub",
-            "reason": f"most downloaded original: {model_id}",
-            "parameters": 124_000_000,
-            "parameters_source": "safetensors",
-            **extra,
-        },
-    )
-
-
-def files_in(directory: Path) -> set[str]:
-    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """An entry as a refresh writes it, with its reason and size."""
+    fields = {
+        "models": [model_id, "other/model"],
+        "downloads": {model_id: 1234},
+        "source": "hub",
+        "reason": f"most downloaded original: {model_id}",
+        "parameters": 124_000_000,
+        "parameters_source": "safetensors",
+        **extra,
+    }
+    return entry(model_id, age=timedelta(days=days_old), **fields)
 
 
 # -- 1. unpin restores what the pin replaced ------------------------------------------------
@@ -83,20 +55,20 @@ def test_unpin_restores_the_entry_the_pin_replaced(
     original = hub_entry("openai-community/gpt2", note="mine")
     reg.write_text(dumps_registry({"gpt2": original}))
 
-    code, out, err = run(capsys, "pin", "gpt2", "not-a-real/model", "--registry", str(reg))
+    code, out, err = run_cli(capsys, "pin", "gpt2", "not-a-real/model", "--registry", str(reg))
     assert (code, err) == (0, "") and out == f"pinned gpt2 -> not-a-real/model in {reg}\n"
-    code, out, _ = run(capsys, "show", "gpt2", "--registry", str(reg), "--json")
+    code, out, _ = run_cli(capsys, "show", "gpt2", "--registry", str(reg), "--json")
     pinned = json.loads(out)["gpt2"]
     assert code == 0 and pinned["default_model"] == "not-a-real/model"
     # The pin shows only what the user chose, not the replaced model's Hub data.
     assert pinned["source"] == "user" and pinned["pinned"] is True and pinned["note"] == "mine"
     assert "reason" not in pinned and "parameters" not in pinned
 
-    code, out, err = run(capsys, "unpin", "gpt2", "--registry", str(reg))
+    code, out, err = run_cli(capsys, "unpin", "gpt2", "--registry", str(reg))
     assert (code, err) == (0, "")
     assert out == f"unpinned gpt2 in {reg}; restored openai-community/gpt2\n"
     assert read_registry(reg) == {"gpt2": original}
-    assert run(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
+    assert run_cli(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
         0,
         "openai-community/gpt2\n",
     )
@@ -109,10 +81,10 @@ def test_repinning_then_unpinning_restores_the_original_not_the_first_pin(
     reg = tmp_path / "reg.json"
     original = hub_entry("openai-community/gpt2")
     reg.write_text(dumps_registry({"gpt2": original}))
-    assert run(capsys, "pin", "gpt2", "first/pin", "--registry", str(reg))[0] == 0
-    assert run(capsys, "pin", "gpt2", "second/pin", "--registry", str(reg))[0] == 0
+    assert run_cli(capsys, "pin", "gpt2", "first/pin", "--registry", str(reg))[0] == 0
+    assert run_cli(capsys, "pin", "gpt2", "second/pin", "--registry", str(reg))[0] == 0
     assert read_registry(reg)["gpt2"]["default_model"] == "second/pin"
-    assert run(capsys, "unpin", "gpt2", "--registry", str(reg))[0] == 0
+    assert run_cli(capsys, "unpin", "gpt2", "--registry", str(reg))[0] == 0
     assert read_registry(reg) == {"gpt2": original}
 
 
@@ -122,12 +94,12 @@ def test_unpin_of_a_pin_that_replaced_nothing_removes_the_entry(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({"bert": hub_entry("google-bert/bert-base-uncased")}))
-    assert run(capsys, "pin", "gpt2", "not-a-real/model", "--registry", str(reg))[0] == 0
-    code, out, _ = run(capsys, "unpin", "gpt2", "--registry", str(reg))
+    assert run_cli(capsys, "pin", "gpt2", "not-a-real/model", "--registry", str(reg))[0] == 0
+    code, out, _ = run_cli(capsys, "unpin", "gpt2", "--registry", str(reg))
     assert code == 0 and "removed its entry" in out
     assert set(read_registry(reg)) == {"bert"}
     # Nothing disguises the pinned id any more: the lookup falls back to the static default.
-    assert run(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
+    assert run_cli(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
         0,
         "openai-community/gpt2\n",
     )
@@ -136,7 +108,7 @@ def test_unpin_of_a_pin_that_replaced_nothing_removes_the_entry(
 def test_unpin_of_a_missing_registry_exits_1_and_creates_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "unpin", "gpt2", "--registry", str(tmp_path / "nope.json"))
+    code, out, err = run_cli(capsys, "unpin", "gpt2", "--registry", str(tmp_path / "nope.json"))
     assert code == 1 and out == "" and "is not pinned" in err
     assert files_in(tmp_path) == set()
 
@@ -164,28 +136,27 @@ def test_a_nested_or_malformed_pinned_over_is_a_corrupt_registry() -> None:
 # -- 2. reads never create anything -----------------------------------------------------------
 
 
+@pytest.mark.usefixtures("sim_in_env")
 def test_recommend_with_a_mistyped_registry_creates_no_file(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
-    code, out, _ = run(capsys, "recommend", "t5", "--registry", str(tmp_path / "regsitry.json"))
+    code, out, _ = run_cli(capsys, "recommend", "t5", "--registry", str(tmp_path / "regsitry.json"))
     assert code == 0 and out.startswith("google-t5/")
     assert sim.stats.listing_requests == 1  # the Hub was asked...
     assert files_in(tmp_path) == set()  # ...and nothing was written
 
 
+@pytest.mark.usefixtures("sim_in_env")
 def test_registry_variable_naming_a_missing_file_creates_nothing(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
     monkeypatch.setenv("HF_MODEL_REGISTRY", str(tmp_path / "missing.json"))
-    code, out, _ = run(capsys, "recommend", "gpt2")
+    code, out, _ = run_cli(capsys, "recommend", "gpt2")
     assert (code, out) == (0, "openai-community/gpt2\n")
     assert files_in(tmp_path) == set()
 
@@ -193,7 +164,7 @@ def test_registry_variable_naming_a_missing_file_creates_nothing(
 def test_show_with_a_missing_registry_exits_1_and_creates_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "show", "--registry", str(tmp_path / "typo.json"))
+    code, out, err = run_cli(capsys, "show", "--registry", str(tmp_path / "typo.json"))
     assert code == 1 and out == "" and "no such file" in err
     assert files_in(tmp_path) == set()
 
@@ -202,7 +173,7 @@ def test_refresh_into_a_missing_directory_exits_2_before_any_request(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "nope" / "dir" / "reg.json"
-    code, out, err = run(
+    code, out, err = run_cli(
         capsys, "refresh", "gpt2", "--registry", str(target), "--endpoint", sim.url
     )
     assert code == 2 and out == ""
@@ -215,11 +186,11 @@ def test_a_write_to_a_new_file_says_it_created_it(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "new.json"
-    code, _, err = run(
+    code, _, err = run_cli(
         capsys, "refresh", "gpt2", "--registry", str(target), "--endpoint", sim.url, "--quiet"
     )
     assert code == 0 and err == f"created a new registry file {target}\n"
-    code, _, err = run(
+    code, _, err = run_cli(
         capsys, "refresh", "bert", "--registry", str(target), "--endpoint", sim.url, "--quiet"
     )
     assert code == 0 and err == ""  # the second write is to an existing file
@@ -229,91 +200,70 @@ def test_a_write_to_a_new_file_says_it_created_it(
 
 
 @pytest.fixture
-def read_only(tmp_path: Path) -> Iterator[list[Path]]:
+def read_only() -> Iterator[Callable[[Path], None]]:
     """chmod paths read-only for one test and give their write bits back afterwards."""
     changed: list[Path] = []
-    yield changed
+
+    def make(path: Path) -> None:
+        path.chmod(path.stat().st_mode & ~0o222)
+        changed.append(path)
+
+    yield make
     for path in changed:
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
-def make_read_only(path: Path, changed: list[Path]) -> None:
-    path.chmod(path.stat().st_mode & ~0o222)
-    changed.append(path)
+READ_ONLY = [
+    ("directory", ["refresh-all"]),
+    ("directory", ["refresh", "gpt2", "bert"]),
+    ("file", ["refresh", "gpt2"]),
+    ("file", ["refresh-all"]),
+    ("file", ["pin", "gpt2", "me/model"]),
+    ("lock file", ["refresh", "gpt2"]),
+]
 
 
-@pytest.mark.parametrize("command", [["refresh-all"], ["refresh", "gpt2", "bert"]])
-def test_refresh_in_a_read_only_directory_fails_before_any_request(
+@pytest.mark.parametrize(("what", "command"), READ_ONLY)
+def test_a_read_only_directory_registry_or_lock_file_is_refused_before_any_request(
+    what: str,
     command: list[str],
     sim: ThreadedHubSimulator,
     tmp_path: Path,
-    read_only: list[Path],
+    read_only: Callable[[Path], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Refused even as root, who could write anyway: the read-only bit is someone's intent."""
     directory = tmp_path / "ro"
     directory.mkdir()
     reg = directory / "reg.json"
-    reg.write_text(dumps_registry({"bert": hub_entry("a/b", endpoint=sim.url)}))
-    before = reg.read_bytes()
-    make_read_only(directory, read_only)
-    code, out, err = run(capsys, *command, "--registry", str(reg), "--endpoint", sim.url)
+    lock = directory / "reg.json.lock"
+    if what == "lock file":
+        lock.write_text("")
+    else:
+        reg.write_text(dumps_registry({"gpt2": hub_entry("a/b", endpoint=sim.url)}))
+    target = {"directory": directory, "file": reg, "lock file": lock}[what]
+    read_only(target)
+    before = {p.name: p.read_bytes() for p in directory.iterdir()}
+    code, out, err = run_cli(capsys, *command, "--registry", str(reg), "--endpoint", sim.url)
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and f"the directory {directory} is read-only" in err
+    assert err.count("\n") == 1 and f"the {what} {target} is read-only" in err
     assert sim.stats.requests == 0
-    assert reg.read_bytes() == before and files_in(directory) == {"reg.json"}
+    assert {p.name: p.read_bytes() for p in directory.iterdir()} == before
+    assert stat.S_IMODE(target.stat().st_mode) & 0o222 == 0
 
 
-@pytest.mark.parametrize(
-    "command", [["refresh", "gpt2"], ["refresh-all"], ["pin", "gpt2", "me/model"]]
-)
-def test_a_read_only_registry_file_is_refused_like_a_read_only_directory(
-    command: list[str],
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    read_only: list[Path],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    reg = tmp_path / "reg.json"
-    reg.write_text(dumps_registry({"gpt2": hub_entry("a/b", endpoint=sim.url)}))
-    make_read_only(reg, read_only)
-    before = reg.read_bytes()
-    endpoint = ["--endpoint", sim.url]
-    code, out, err = run(capsys, *command, "--registry", str(reg), *endpoint)
-    assert code == 1 and out == ""
-    assert err.count("\n") == 1 and f"the file {reg} is read-only" in err
-    assert sim.stats.requests == 0
-    assert reg.read_bytes() == before and files_in(tmp_path) == {"reg.json"}
-    assert stat.S_IMODE(reg.stat().st_mode) & 0o222 == 0
-
-
-def test_a_read_only_lock_file_is_refused_before_any_request(
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    read_only: list[Path],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    reg = tmp_path / "reg.json"
-    lock = tmp_path / "reg.json.lock"
-    lock.write_text("")
-    make_read_only(lock, read_only)
-    code, _, err = run(capsys, "refresh", "gpt2", "--registry", str(reg), "--endpoint", sim.url)
-    assert code == 1 and f"the lock file {lock} is read-only" in err
-    assert sim.stats.requests == 0 and not reg.exists()
-
-
+@pytest.mark.usefixtures("sim_in_env")
 def test_a_lookup_does_not_save_into_a_read_only_registry(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
-    read_only: list[Path],
+    read_only: Callable[[Path], None],
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({"gpt2": hub_entry("old/gpt2", days_old=30, endpoint=sim.url)}))
-    make_read_only(reg, read_only)
+    read_only(reg)
     before = reg.read_bytes()
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
-    assert run(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
+    assert run_cli(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
         0,
         "openai-community/gpt2\n",
     )
@@ -327,7 +277,7 @@ def test_unreachable_hub_and_no_local_answer_is_one_error_with_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
-    code, out, err = run(capsys, "recommend", "afmoe")
+    code, out, err = run_cli(capsys, "recommend", "afmoe")
     assert code == 3 and out == ""
     assert err.count("\n") == 1, err  # no warning about a "local answer" that does not exist
     assert err.startswith("error: ") and "unreachable" in err
@@ -339,7 +289,7 @@ def test_unreachable_hub_with_a_static_default_still_answers(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
-    code, out, err = run(capsys, "recommend", "bert")
+    code, out, err = run_cli(capsys, "recommend", "bert")
     assert (code, out) == (0, "google-bert/bert-base-uncased\n")
     assert "using the local answer" in err
 
@@ -353,13 +303,15 @@ def test_refresh_from_another_endpoint_into_a_public_hub_registry_is_refused(
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({"bert": hub_entry("google-bert/bert-base-uncased")}))
     before = reg.read_bytes()
-    code, out, err = run(capsys, "refresh", "gpt2", "--registry", str(reg), "--endpoint", sim.url)
+    code, out, err = run_cli(
+        capsys, "refresh", "gpt2", "--registry", str(reg), "--endpoint", sim.url
+    )
     assert code == 2 and out == ""
     assert err.count("\n") == 1
     assert "holds entries from https://huggingface.co" in err and "--force" in err
     assert sim.stats.requests == 0 and reg.read_bytes() == before
 
-    code, _, _ = run(
+    code, _, _ = run_cli(
         capsys, "refresh", "gpt2", "--registry", str(reg), "--endpoint", sim.url, "--force"
     )
     after = read_registry(reg)
@@ -376,29 +328,30 @@ def test_a_simulator_refresh_cannot_overwrite_the_committed_file_of_a_checkout(
     shutil.copyfile(packaged_registry_path(), committed)  # static entries only
     before = committed.read_bytes()
     os.chdir(checkout)
-    code, out, err = run(capsys, "refresh", "gpt2", "bert", "--endpoint", sim.url)
+    code, out, err = run_cli(capsys, "refresh", "gpt2", "bert", "--endpoint", sim.url)
     assert code == 2 and out == "" and "committed in a git checkout" in err
     assert sim.stats.requests == 0 and committed.read_bytes() == before
     # The quickstart's way: a new file in the same checkout is fine, and says where it came from.
-    code, _, _ = run(
+    code, _, _ = run_cli(
         capsys, "refresh", "gpt2", "--registry", "sim.json", "--endpoint", sim.url, "--quiet"
     )
     assert code == 0 and read_registry(checkout / "sim.json")["gpt2"]["endpoint"] == sim.url
     # Once the file holds that endpoint's entries, refreshing it again needs no --force.
-    assert run(capsys, "refresh", "bert", "--registry", "sim.json", "--endpoint", sim.url)[0] == 0
+    assert (
+        run_cli(capsys, "refresh", "bert", "--registry", "sim.json", "--endpoint", sim.url)[0] == 0
+    )
 
 
+@pytest.mark.usefixtures("sim_in_env")
 def test_a_lookup_never_saves_another_endpoints_answer_into_the_registry(
     sim: ThreadedHubSimulator,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reg = tmp_path / "reg.json"
     reg.write_text(dumps_registry({"gpt2": hub_entry("old/gpt2", days_old=30)}))
     before = reg.read_bytes()
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
-    assert run(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
+    assert run_cli(capsys, "recommend", "gpt2", "--registry", str(reg))[:2] == (
         0,
         "openai-community/gpt2\n",
     )

@@ -9,44 +9,20 @@ import json
 import re
 import socket
 import ssl
-import subprocess
-import sys
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
+import helpers
+from helpers import python_m, run_cli
 from hf_model_registry import Entry
-from hf_model_registry._cli import main
 from hf_model_registry._registry import dumps_registry, read_registry
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def hub_entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {model_id: 1234},
-            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "source": "hub",
-            **extra,
-        },
-    )
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # pin asks the Hub for the canonical id otherwise
+    return helpers.entry(model_id, **{"downloads": {model_id: 1234}, "source": "hub", **extra})
 
 
 # -- pin and unpin keep the spelling of the key the registry already has ---------------------
@@ -58,11 +34,11 @@ def test_pin_and_unpin_update_an_original_spelling_not_a_twin(
 ) -> None:
     reg = tmp_path / "r.json"
     reg.write_text(dumps_registry({"gpt-j": hub_entry("EleutherAI/gpt-j-6b")}))
-    code, out, err = run(capsys, "pin", typed, "me/my-gptj", "--registry", str(reg))
+    code, out, err = run_cli(capsys, "pin", typed, "me/my-gptj", "--registry", str(reg))
     assert (code, err) == (0, "") and out == f"pinned gpt-j -> me/my-gptj in {reg}\n"
     data = read_registry(reg)
     assert set(data) == {"gpt-j"} and data["gpt-j"]["default_model"] == "me/my-gptj"
-    code, out, err = run(capsys, "unpin", typed, "--registry", str(reg))
+    code, out, err = run_cli(capsys, "unpin", typed, "--registry", str(reg))
     assert (code, err) == (0, "") and out.endswith("restored EleutherAI/gpt-j-6b\n")
     data = read_registry(reg)
     assert set(data) == {"gpt-j"} and data["gpt-j"]["default_model"] == "EleutherAI/gpt-j-6b"
@@ -74,7 +50,7 @@ def test_pin_keeps_a_transformers_spelling_too(
 ) -> None:
     reg = tmp_path / "r.json"
     reg.write_text(dumps_registry({"gptj": hub_entry("EleutherAI/gpt-j-6b")}))
-    assert run(capsys, "pin", "gpt-j", "me/my-gptj", "--registry", str(reg))[0] == 0
+    assert run_cli(capsys, "pin", "gpt-j", "me/my-gptj", "--registry", str(reg))[0] == 0
     assert set(read_registry(reg)) == {"gptj"}
 
 
@@ -86,11 +62,11 @@ def test_validate_json_for_a_valid_and_an_invalid_registry(
 ) -> None:
     reg = tmp_path / "r.json"
     reg.write_text(dumps_registry({"bert": hub_entry("a/b"), "gpt2": hub_entry("c/d")}))
-    code, out, err = run(capsys, "validate", "--registry", str(reg), "--json")
+    code, out, err = run_cli(capsys, "validate", "--registry", str(reg), "--json")
     assert (code, err) == (0, "")
     assert json.loads(out) == {"registry": str(reg), "valid": True, "entries": 2, "error": None}
     reg.write_text("{")
-    code, out, err = run(capsys, "validate", "--registry", str(reg), "--json")
+    code, out, err = run_cli(capsys, "validate", "--registry", str(reg), "--json")
     document = json.loads(out)
     assert (code, err) == (1, "") and document["valid"] is False and document["entries"] is None
     assert str(reg) in document["error"]
@@ -100,7 +76,7 @@ def test_validate_json_for_a_valid_and_an_invalid_registry(
 def test_validate_says_entry_for_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reg = tmp_path / "r.json"
     reg.write_text(dumps_registry({"bert": hub_entry("a/b")}))
-    assert run(capsys, "validate", "--registry", str(reg)) == (
+    assert run_cli(capsys, "validate", "--registry", str(reg)) == (
         0,
         f"ok: {reg} holds 1 valid entry\n",
         "",
@@ -112,7 +88,7 @@ def test_pin_and_unpin_json(
 ) -> None:
     reg = tmp_path / "r.json"
     reg.write_text(dumps_registry({"bert": hub_entry("google-bert/bert-base-uncased")}))
-    code, out, err = run(capsys, "pin", "Bert", "me/bert", "--registry", str(reg), "--json")
+    code, out, err = run_cli(capsys, "pin", "Bert", "me/bert", "--registry", str(reg), "--json")
     assert (code, err) == (0, "")
     assert json.loads(out) == {
         "model_type": "bert",
@@ -120,7 +96,7 @@ def test_pin_and_unpin_json(
         "requested_id": None,
         "registry": str(reg),
     }
-    code, out, err = run(capsys, "unpin", "bert", "--registry", str(reg), "--json")
+    code, out, err = run_cli(capsys, "unpin", "bert", "--registry", str(reg), "--json")
     assert (code, err) == (0, "")
     assert json.loads(out) == {
         "model_type": "bert",
@@ -129,12 +105,12 @@ def test_pin_and_unpin_json(
         "removed": False,
     }
     # A pin that replaced nothing: unpin removes the entry and says so.
-    assert run(capsys, "pin", "gpt2", "me/gpt2", "--registry", str(reg), "--json")[0] == 0
-    code, out, _ = run(capsys, "unpin", "gpt2", "--registry", str(reg), "--json")
+    assert run_cli(capsys, "pin", "gpt2", "me/gpt2", "--registry", str(reg), "--json")[0] == 0
+    code, out, _ = run_cli(capsys, "unpin", "gpt2", "--registry", str(reg), "--json")
     assert code == 0 and json.loads(out)["removed"] is True and json.loads(out)["restored"] is None
     assert set(read_registry(reg)) == {"bert"}
     # An error stays one line on stderr, nothing on stdout, exit 1.
-    code, out, err = run(capsys, "unpin", "gpt2", "--registry", str(reg), "--json")
+    code, out, err = run_cli(capsys, "unpin", "gpt2", "--registry", str(reg), "--json")
     assert (code, out) == (1, "") and err.startswith("error: ") and err.count("\n") == 1
 
 
@@ -226,7 +202,7 @@ def test_https_to_a_plain_http_server_fails_at_once_with_a_hint(
     with LoopbackServer(stall=stall) as server:
         endpoint = f"https://127.0.0.1:{server.port}"
         argv = ["refresh", "bert", "--registry", str(reg), "--endpoint", endpoint]
-        code, out, err = run(capsys, *argv, "--connect-timeout", "0.5")
+        code, out, err = run_cli(capsys, *argv, "--connect-timeout", "0.5")
         connections = server.connections
     assert (code, out) == (3, "")
     hint = (
@@ -240,7 +216,7 @@ def test_https_to_a_plain_http_server_fails_at_once_with_a_hint(
 def test_http_to_a_tls_server_fails_at_once_with_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
     with LoopbackServer(tls=True) as server:
         endpoint = f"http://127.0.0.1:{server.port}"
-        code, out, err = run(capsys, "check", "a/b", "--endpoint", endpoint, "--json")
+        code, out, err = run_cli(capsys, "check", "a/b", "--endpoint", endpoint, "--json")
         connections = server.connections
     document = json.loads(out)
     assert (code, err) == (3, "") and document["status"] == "unreachable"
@@ -270,7 +246,7 @@ COMMANDS = [
 def test_help_has_no_python_types_braces_or_doubled_brackets(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, *([command] if command else []), "--help")
+    code, out, err = run_cli(capsys, *([command] if command else []), "--help")
     assert (code, err) == (0, "")
     for junk in ("<str>", "<list", "<float>", "<int>", "[[", "]]", "{", "}", "default: ("):
         assert junk not in out, (command, junk)
@@ -278,18 +254,18 @@ def test_help_has_no_python_types_braces_or_doubled_brackets(
 
 
 def test_help_writes_usage_and_defaults_as_people_do(capsys: pytest.CaptureFixture[str]) -> None:
-    out = run(capsys, "refresh", "--help")[1]
+    out = run_cli(capsys, "refresh", "--help")[1]
     assert "Usage: hf-model-registry refresh [OPTIONS] TYPE...\n" in out
     assert "[default: 2B]" in " ".join(out.split())
     assert "[default: 0 (refresh all)]" in " ".join(out.split())
-    out = run(capsys, "show", "--help")[1]
+    out = run_cli(capsys, "show", "--help")[1]
     assert "Usage: hf-model-registry show [OPTIONS] [MODEL_TYPE]\n" in out
-    out = run(capsys, "pin", "--help")[1]
+    out = run_cli(capsys, "pin", "--help")[1]
     assert "Usage: hf-model-registry pin [OPTIONS] MODEL_TYPE MODEL_ID\n" in out
 
 
 def test_command_summaries_are_whole_sentences(capsys: pytest.CaptureFixture[str]) -> None:
-    out = run(capsys, "--help")[1]
+    out = run_cli(capsys, "--help")[1]
     listed = out.split("Commands:\n", 1)[1].splitlines()
     summaries = {line.split()[0]: line.split(None, 1)[1] for line in listed if line.strip()}
     assert list(summaries) == COMMANDS
@@ -300,12 +276,8 @@ def test_command_summaries_are_whole_sentences(capsys: pytest.CaptureFixture[str
 def test_simulator_help_lists_defaults_and_behaviours() -> None:
     from hf_model_registry.simulator._state import _PLAIN_BEHAVIORS, DEFAULT_HUB_TYPES
 
-    result = subprocess.run(
-        [sys.executable, "-m", "hf_model_registry.simulator", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = python_m("hf_model_registry.simulator", "--help")
+    assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
     for default in ("127.0.0.1", "300.0", "6"):
         assert f"(default: {default})" in text
@@ -333,8 +305,8 @@ def test_show_on_a_terminal_is_a_table_with_a_header_and_markup_stays_text(
     reg = tmp_path / "r.json"
     odd = hub_entry("org/x", source="[red]odd[/red]")
     reg.write_text(dumps_registry({"bert": odd, "gpt2": hub_entry("openai-community/gpt2")}))
-    assert run(capsys, "pin", "gpt2", "me/gpt2", "--registry", str(reg))[0] == 0
-    code, out, err = run(capsys, "show", "--registry", str(reg))
+    assert run_cli(capsys, "pin", "gpt2", "me/gpt2", "--registry", str(reg))[0] == 0
+    code, out, err = run_cli(capsys, "show", "--registry", str(reg))
     assert (code, err) == (0, "")
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
     header = next(line for line in plain.splitlines() if "model type" in line)
@@ -359,7 +331,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     reg.write_text(dumps_registry({"bert": hub_entry("a/b", source="static")}))
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    out = run(capsys, "show", "--registry", str(reg))[1]
+    out = run_cli(capsys, "show", "--registry", str(reg))[1]
     colours = re.findall(r"\x1b\[([0-9;]*)m", out)
     assert any(code in ("1", "2") for code in colours)  # bold header, dim notes: styles
     # No foreground or background colour codes (30-49, 90-107) under NO_COLOR.
@@ -373,7 +345,7 @@ def test_show_in_a_pipe_stays_one_plain_line_per_entry(
     reg = tmp_path / "r.json"
     entry = hub_entry("a/b", source="static")
     reg.write_text(dumps_registry({"bert": entry}))
-    out = run(capsys, "show", "--registry", str(reg))[1]
+    out = run_cli(capsys, "show", "--registry", str(reg))[1]
     assert out == f"{'bert':<28} a/b  {entry['updated_at']}  [static, hand-checked]\n"
 
 
@@ -419,7 +391,7 @@ def test_ctrl_c_says_interrupted_and_exits_130(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_registry, "read_registry", interrupt)
-    assert run(capsys, "show") == (130, "", "interrupted\n")
+    assert run_cli(capsys, "show") == (130, "", "interrupted\n")
 
 
 def test_explain_on_a_terminal_highlights_the_chosen_row_and_fits_the_width(
@@ -428,7 +400,7 @@ def test_explain_on_a_terminal_highlights_the_chosen_row_and_fits_the_width(
     from hf_model_registry.simulator import run_in_thread
 
     with run_in_thread() as sim:
-        code, out, err = run(capsys, "explain", "gpt2", "--endpoint", sim.url)
+        code, out, err = run_cli(capsys, "explain", "gpt2", "--endpoint", sim.url)
     assert (code, err) == (0, "")
     lines = out.splitlines()
     chosen = next(line for line in lines if "openai-community/gpt2 " in line)

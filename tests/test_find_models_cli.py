@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import find_models
-from helpers import entry
+from helpers import closed_port, entry, write_refreshed
 from hf_model_registry import HubUnavailable, InvalidModelType, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._original import registry_key
@@ -25,7 +25,6 @@ from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     DEFAULT_HUB_TYPES,
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
     synthetic_fixture,
 )
@@ -41,11 +40,6 @@ def small_fixture() -> dict[str, Any]:
     return synthetic_fixture([*DEFAULT_HUB_TYPES, "newtype"])
 
 
-@pytest.fixture(scope="module")
-def all_fixture() -> dict[str, Any]:
-    return fixture_for_all_architectures()
-
-
 @pytest.fixture
 def sim(small_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
     with run_in_thread(small_fixture) as server:
@@ -53,16 +47,8 @@ def sim(small_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
 
 
 @pytest.fixture
-def sim_all(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread(all_fixture) as server:
-        yield server
-
-
-@pytest.fixture
 def closed_endpoint() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}"
+    return f"http://127.0.0.1:{closed_port()}"
 
 
 @pytest.fixture
@@ -211,13 +197,32 @@ def test_max_models_limits_the_popular_models_shown(
     assert "Found 2 models for t5" in out
 
 
-def test_model_type_with_the_hub_down_still_recommends_and_says_why(
-    closed_endpoint: str, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("without", "model_type", "model_id", "notice"),
+    [
+        ("hub-down", "gpt2", "openai-community/gpt2", "note: could not list popular models"),
+        ("static-mode", "bert", "google-bert/bert-base-uncased", "offline"),
+    ],
+)
+def test_model_type_without_the_hub_recommends_the_static_default_and_says_why(
+    without: str,
+    model_type: str,
+    model_id: str,
+    notice: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert find_models.main(["--model-type", "gpt2", "--endpoint", closed_endpoint]) == 0
+    argv = ["--model-type", model_type]
+    if without == "hub-down":
+        argv += ["--endpoint", request.getfixturevalue("closed_endpoint")]
+    else:
+        request.getfixturevalue("no_network")  # static mode must not even try
+        monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
+    assert find_models.main(argv) == 0
     out, err = capsys.readouterr()
-    assert "note: could not list popular models" in err
-    assert "Recommended default model: openai-community/gpt2 (from static)" in out
+    assert f"Recommended default model: {model_id} (from static)" in out
+    assert notice in err
 
 
 def test_query_huggingface_with_an_unreachable_hub_says_so_and_exits_0_as_the_original(
@@ -226,16 +231,6 @@ def test_query_huggingface_with_an_unreachable_hub_says_so_and_exits_0_as_the_or
     argv = ["--model-type", "gpt2", "--query-huggingface", "--endpoint", closed_endpoint]
     assert find_models.main(argv) == 0
     assert "cannot connect" in one_error_line(capsys.readouterr().err)
-
-
-def test_offline_model_type_recommends_without_opening_a_connection(
-    monkeypatch: pytest.MonkeyPatch, no_network: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("USE_STATIC_REGISTRY", "true")
-    assert find_models.main(["--model-type", "bert"]) == 0
-    out, err = capsys.readouterr()
-    assert "Recommended default model: google-bert/bert-base-uncased (from static)" in out
-    assert "offline" in err
 
 
 def test_model_type_unknown_everywhere_says_so_and_exits_0(
@@ -297,15 +292,8 @@ def test_update_registry_with_a_new_type_adds_it_and_keeps_the_rest(
 def test_update_registry_for_one_type_changes_only_that_entry(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry = tmp_path / "reg.json"
-    registry.write_text(
-        dumps_registry(
-            {
-                "gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim.url),
-                "t5": entry("amazon/chronos-t5-small", source="hub", endpoint=sim.url),
-            }
-        )
-    )
+    defaults = {"gpt2": "datificate/gpt2-small-spanish", "t5": "amazon/chronos-t5-small"}
+    registry = write_refreshed(tmp_path / "reg.json", sim.url, defaults)
     argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
     assert find_models.main([*argv, "--endpoint", sim.url]) == 0
     out = capsys.readouterr().out
@@ -315,25 +303,32 @@ def test_update_registry_for_one_type_changes_only_that_entry(
     assert after["t5"]["default_model"] == "amazon/chronos-t5-small"
 
 
-def test_update_registry_for_a_type_with_no_hub_models_writes_nothing(
-    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("model_type", "hub", "says"),
+    [
+        ("nosuchtype", "sim", "No new default for nosuchtype"),
+        ("gpt2", "hub-down", "error: "),
+    ],
+    ids=["no-hub-models", "hub-down"],
+)
+def test_update_registry_without_a_new_default_says_why_and_writes_nothing(
+    model_type: str,
+    hub: str,
+    says: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    if hub == "sim":
+        endpoint = request.getfixturevalue("sim").url
+    else:
+        endpoint = request.getfixturevalue("closed_endpoint")
     registry = committed_copy(tmp_path)
     before = registry.read_bytes()
-    argv = ["--model-type", "nosuchtype", "--update-registry", "--registry-file", str(registry)]
-    assert find_models.main([*argv, "--endpoint", sim.url]) == 0
-    assert "No new default for nosuchtype" in capsys.readouterr().err
-    assert registry.read_bytes() == before
-
-
-def test_update_registry_with_the_hub_down_says_so_and_writes_nothing(
-    closed_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    registry = committed_copy(tmp_path)
-    before = registry.read_bytes()
-    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
-    assert find_models.main([*argv, "--endpoint", closed_endpoint]) == 0
-    one_error_line(capsys.readouterr().err)
+    argv = ["--model-type", model_type, "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", endpoint]) == 0
+    err = capsys.readouterr().err
+    assert says in (one_error_line(err) if hub == "hub-down" else err)
     assert registry.read_bytes() == before
 
 
@@ -506,3 +501,26 @@ def test_find_models_runs_as_a_module_and_as_the_console_script(
     assert "Recommended default model: google-bert/bert-base-uncased (from static)" in (
         result.stdout
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "args"),
+    [
+        ({}, ["--verify", "openai-community/gpt2", "--endpoint", "http://127.0.0.1:99999"]),
+        ({"HF_TOKEN": "hf_abc d\u00e9f"}, ["--verify", "openai-community/gpt2"]),
+    ],
+    ids=["bad-endpoint-port", "bad-token"],
+)
+def test_find_models_exits_2_for_a_bad_endpoint_or_token(
+    env: dict[str, str],
+    args: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if "--endpoint" not in args:
+        args = [*args, "--endpoint", "http://127.0.0.1:1"]
+    assert find_models.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "d\u00e9f" not in err

@@ -6,6 +6,7 @@ that records each wait, so nothing actually waits.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
@@ -20,6 +21,8 @@ import anyio.lowlevel
 import httpx
 import pytest
 
+import helpers
+from hf_model_registry._candidates import MalformedItem, parse_item
 from hf_model_registry._errors import (
     HubOffline,
     HubResponseError,
@@ -31,6 +34,7 @@ from hf_model_registry._errors import (
     TokenRejected,
 )
 from hf_model_registry._hub import (
+    BODY_RETRIES,
     DEFAULT_MAX_BODY_BYTES,
     LISTING_FIELDS,
     HubClient,
@@ -48,26 +52,21 @@ ITEM = {"id": "org/model-base", "downloads": 10, "tags": ["transformers"]}
 Step = Callable[[httpx.Request], httpx.Response] | type[Exception]
 
 
-class FakeClock:
-    """Time that moves only when the client sleeps; retry and pacer waits are kept apart."""
+class FakeClock(helpers.FakeClock):
+    """The shared fake clock, with the client's retry waits and the pacer's kept apart."""
 
     def __init__(self) -> None:
-        self.now = 1000.0
+        super().__init__(start=1000.0)
         self.retry_sleeps: list[float] = []
         self.pacer_sleeps: list[float] = []
 
-    def __call__(self) -> float:
-        return self.now
-
     async def retry_sleep(self, seconds: float) -> None:
         self.retry_sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
+        await self.sleep(seconds)
 
     async def pacer_sleep(self, seconds: float) -> None:
         self.pacer_sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
+        await self.sleep(seconds)
 
 
 class Script:
@@ -131,6 +130,13 @@ def make_hub(
     return hub
 
 
+async def get_until_it_gives_up(script: Script, clock: FakeClock, retry: RetryPolicy) -> None:
+    """GET /api/models from ``script`` until the client gives up with a HubResponseError."""
+    async with make_hub(script, clock, retry=retry) as hub:
+        with pytest.raises(HubResponseError):
+            await hub.get("/api/models")
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -166,25 +172,22 @@ async def test_a_protocol_error_is_retried_then_reported_as_a_bad_answer_not_unr
     assert len(script.requests) == 3
 
 
+@pytest.mark.parametrize(
+    ("max_attempts", "connect_attempts", "sent"),
+    [(5, 2, 2), (1, 3, 1)],
+    ids=["gives-up-after-connect-attempts", "never-more-than-max-attempts"],
+)
 @pytest.mark.anyio
-async def test_connect_error_gives_up_after_connect_attempts(clock: FakeClock) -> None:
+async def test_a_connect_error_is_tried_the_smaller_of_the_two_budgets(
+    clock: FakeClock, max_attempts: int, connect_attempts: int, sent: int
+) -> None:
     script = Script(httpx.ConnectError)
-    retry = RetryPolicy(max_attempts=5, connect_attempts=2)
+    retry = RetryPolicy(max_attempts=max_attempts, connect_attempts=connect_attempts)
     async with make_hub(script, clock, retry=retry) as hub:
         with pytest.raises(HubUnavailable, match="cannot connect"):
             await hub.get("/api/models")
-    assert len(script.requests) == 2
-
-
-@pytest.mark.anyio
-async def test_connect_attempts_never_exceed_max_attempts(clock: FakeClock) -> None:
-    script = Script(httpx.ConnectError)
-    retry = RetryPolicy(max_attempts=1, connect_attempts=3)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubUnavailable):
-            await hub.get("/api/models")
-    assert len(script.requests) == 1
-    assert clock.retry_sleeps == []
+    assert len(script.requests) == sent
+    assert len(clock.retry_sleeps) == sent - 1  # a wait between tries, none after the last
 
 
 @pytest.mark.anyio
@@ -299,22 +302,11 @@ async def test_success_after_failures_returns_the_body(clock: FakeClock) -> None
 async def test_max_total_wait_stops_retrying_before_max_attempts(clock: FakeClock) -> None:
     script = Script(reply(503))
     retry = RetryPolicy(max_attempts=10, initial_wait=1.0, jitter=0.0, max_total_wait=2.5)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
-    assert len(script.requests) < 10
+    await get_until_it_gives_up(script, clock, retry)
+    assert clock.retry_sleeps  # it did retry...
+    assert sum(clock.retry_sleeps) <= 2.5  # ...within the budget...
+    assert len(script.requests) < 10  # ...and stopped before max_attempts
     assert len(script.requests) == len(clock.retry_sleeps) + 1
-
-
-@pytest.mark.anyio
-async def test_max_total_wait_caps_the_sum_of_retry_sleeps(clock: FakeClock) -> None:
-    script = Script(reply(503))
-    retry = RetryPolicy(max_attempts=10, initial_wait=1.0, jitter=0.0, max_total_wait=2.5)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
-    assert clock.retry_sleeps  # it did retry
-    assert sum(clock.retry_sleeps) <= 2.5
 
 
 # -- Retry-After and the RateLimit reset -----------------------------------------------------
@@ -496,9 +488,7 @@ async def test_backoff_grows_exponentially_with_jitter_within_bounds(clock: Fake
     retry = RetryPolicy(
         max_attempts=7, initial_wait=0.5, jitter=0.25, max_wait=1000, max_total_wait=1000
     )
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
+    await get_until_it_gives_up(script, clock, retry)
     assert len(clock.retry_sleeps) == 6
     for n, wait in enumerate(clock.retry_sleeps):
         assert 0.5 * 2**n <= wait <= 0.5 * 2**n + 0.25
@@ -511,9 +501,7 @@ async def test_backoff_grows_exponentially_with_jitter_within_bounds(clock: Fake
 async def test_backoff_without_jitter_doubles_from_initial_wait(clock: FakeClock) -> None:
     script = Script(reply(500))
     retry = RetryPolicy(max_attempts=5, initial_wait=0.5, jitter=0.0)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
+    await get_until_it_gives_up(script, clock, retry)
     assert clock.retry_sleeps == [0.5, 1.0, 2.0, 4.0]
 
 
@@ -521,9 +509,7 @@ async def test_backoff_without_jitter_doubles_from_initial_wait(clock: FakeClock
 async def test_backoff_is_capped_by_max_wait(clock: FakeClock) -> None:
     script = Script(reply(502))
     retry = RetryPolicy(max_attempts=6, initial_wait=1.0, jitter=0.5, max_wait=3.0)
-    async with make_hub(script, clock, retry=retry) as hub:
-        with pytest.raises(HubResponseError):
-            await hub.get("/api/models")
+    await get_until_it_gives_up(script, clock, retry)
     assert max(clock.retry_sleeps) <= 3.0
     assert clock.retry_sleeps[-3:] == [3.0, 3.0, 3.0]
 
@@ -782,23 +768,6 @@ async def test_same_host_redirect_is_followed_with_the_token(clock: FakeClock, s
     assert script.requests[1].headers["authorization"] == f"Bearer {TOKEN}"
 
 
-@pytest.mark.anyio
-async def test_redirect_without_location_raises(clock: FakeClock) -> None:
-    script = Script(reply(302))
-    async with make_hub(script, clock) as hub:
-        with pytest.raises(HubResponseError, match="Location"):
-            await hub.get("/api/models/org/name")
-
-
-@pytest.mark.anyio
-async def test_redirect_loop_gives_up(clock: FakeClock) -> None:
-    script = Script(reply(302, headers={"Location": "/api/models/org/name"}))
-    async with make_hub(script, clock) as hub:
-        with pytest.raises(HubResponseError, match="redirects"):
-            await hub.get("/api/models/org/name")
-    assert len(script.requests) == 4  # the request and three redirects
-
-
 # What the Hub answers to every request that carries an invalid or expired token.
 INVALID_CREDENTIALS = reply(
     401,
@@ -924,18 +893,38 @@ async def test_listing_request_has_the_documented_shape(clock: FakeClock) -> Non
     assert "direction" not in params
 
 
-def test_listing_fields_are_the_ones_the_parser_reads() -> None:
-    assert {
-        "downloads",
-        "likes",
-        "tags",
-        "pipeline_tag",
-        "library_name",
-        "gated",
-        "safetensors",
-        "lastModified",
-    } <= set(LISTING_FIELDS)
+# An item with every field the parser could read set away from its default, and fields the
+# Hub sends that nothing reads.
+FULL_ITEM = {
+    "_id": "621ffdc036468d709f17434d",
+    "id": "org/model-base",
+    "author": "org",
+    "sha": "0123456789abcdef",
+    "createdAt": "2024-01-01T00:00:00.000Z",
+    "downloads": 1234,
+    "likes": 56,
+    "tags": ["transformers", "gptq", "4-bit"],
+    "pipeline_tag": "text-generation",
+    "library_name": "transformers",
+    "gated": "manual",
+    "private": True,
+    "safetensors": {"parameters": {"F32": 1000}, "total": 1000},
+    "lastModified": "2025-01-01T00:00:00.000Z",
+    "transformersInfo": {"auto_model": "AutoModelForCausalLM", "pipeline_tag": "fill-mask"},
+    "config": {"quantization_config": {"quant_method": "gptq"}},
+}
+
+
+def test_listing_fields_are_exactly_the_ones_the_parser_reads() -> None:
     assert len(set(LISTING_FIELDS)) == len(LISTING_FIELDS)
+    full = parse_item(FULL_ITEM)
+    requested = {k: v for k, v in FULL_ITEM.items() if k == "id" or k in LISTING_FIELDS}
+    assert parse_item(requested) == full, "the parser reads a field the listing does not ask for"
+    for field in LISTING_FIELDS:
+        without = {k: v for k, v in requested.items() if k != field}
+        # A required field raises when missing: read, and missed.
+        with contextlib.suppress(MalformedItem):
+            assert parse_item(without) != full, f"{field} is asked for but never read"
 
 
 @pytest.mark.anyio
@@ -1000,21 +989,35 @@ async def test_body_exactly_at_the_cap_is_accepted(clock: FakeClock) -> None:
     assert response.body == body
 
 
-@pytest.mark.parametrize("content", [b"<html>busy</html>", b"\xff\xfe\x00", b"", b"[{"])
-@pytest.mark.anyio
-async def test_listing_body_that_is_not_json_raises(clock: FakeClock, content: bytes) -> None:
-    script = Script(reply(200, content=content))
-    async with make_hub(script, clock) as hub:
-        with pytest.raises(HubResponseError, match="not JSON"):
-            await hub.list_page("bert")
+# What the client refuses to use, the request it was asked for, why, and how many requests
+# it sent before giving up: a redirect loop follows three hops; a listing that is not JSON
+# is asked for again BODY_RETRIES times (it is usually truncated on the way).
+LOOP = {"Location": "/api/models/org/name"}
+NOT_JSON_TRIES = 1 + BODY_RETRIES
+REFUSED = {
+    "redirect-without-location": (reply(302), "get", "Location", 1),
+    "redirect-loop": (reply(302, headers=LOOP), "get", "redirects", 4),
+    "listing-html": (reply(200, content=b"<html>busy</html>"), "list", "not JSON", NOT_JSON_TRIES),
+    "listing-bad-utf8": (reply(200, content=b"\xff\xfe\x00"), "list", "not JSON", NOT_JSON_TRIES),
+    "listing-empty": (reply(200, content=b""), "list", "not JSON", NOT_JSON_TRIES),
+    "listing-truncated": (reply(200, content=b"[{"), "list", "not JSON", NOT_JSON_TRIES),
+    "listing-object": (reply(200, body={"error": "odd"}), "list", "JSON array", 1),
+}
 
 
+@pytest.mark.parametrize(("step", "call", "reason", "requests"), REFUSED.values(), ids=REFUSED)
 @pytest.mark.anyio
-async def test_listing_body_that_is_not_a_list_raises(clock: FakeClock) -> None:
-    script = Script(reply(200, body={"error": "odd"}))
+async def test_an_answer_the_client_cannot_use_raises_with_its_reason(
+    clock: FakeClock, step: Step, call: str, reason: str, requests: int
+) -> None:
+    script = Script(step)
     async with make_hub(script, clock) as hub:
-        with pytest.raises(HubResponseError, match="JSON array"):
-            await hub.list_page("bert")
+        with pytest.raises(HubResponseError, match=reason):
+            if call == "get":
+                await hub.get("/api/models/org/name")
+            else:
+                await hub.list_page("bert")
+    assert len(script.requests) == requests
 
 
 @pytest.mark.anyio
@@ -1077,3 +1080,22 @@ async def test_the_client_reads_no_environment(monkeypatch: pytest.MonkeyPatch) 
     ) as hub:
         await hub.get("/api/models")
     assert [str(r.url) for r in script.requests] == [f"{ENDPOINT}/api/models"]
+
+
+@pytest.mark.parametrize("header", ["location", "link"])
+@pytest.mark.anyio
+async def test_a_server_sent_url_with_a_bad_port_is_refused_not_a_crash(
+    clock: FakeClock, header: str
+) -> None:
+    if header == "location":
+        script = Script(reply(302, headers={"Location": "http://hub.test:99999/x"}))
+    else:
+        link = '<http://hub.test:99999/api/models?cursor=2>; rel="next"'
+        script = Script(reply(200, headers={"Link": link}))
+    # The same scheme and host as the endpoint: only the port is wrong, and unparseable.
+    async with make_hub(script, clock, endpoint="http://hub.test") as hub:
+        if header == "location":
+            with pytest.raises(RegistryError, match="another origin"):
+                await hub.list_page("bert")
+        else:
+            assert (await hub.list_page("bert")).next_url is None

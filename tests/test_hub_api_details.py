@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio
@@ -18,9 +18,9 @@ import httpx
 import pytest
 import respx
 
+from helpers import run_cli
 from hf_model_registry import TokenRejected, _config, aio
 from hf_model_registry._access import AccessStatus
-from hf_model_registry._cli import main
 from hf_model_registry._hub import RetryPolicy
 from hf_model_registry._registry import read_registry
 from hf_model_registry.simulator import (
@@ -49,10 +49,18 @@ def hub() -> Iterator[ThreadedHubSimulator]:
         yield server
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    return tmp_path / "reg.json"
+
+
+@pytest.fixture
+def pin(
+    hub: ThreadedHubSimulator, registry: Path, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """``hf-model-registry pin args`` into ``registry``, asking the simulator."""
+    where = ("--registry", str(registry), "--endpoint", hub.url)
+    return lambda *args: run_cli(capsys, "pin", *args, *where)
 
 
 # -- an invalid or expired token -------------------------------------------------------------
@@ -94,7 +102,7 @@ def test_the_cli_says_to_fix_or_unset_the_token_in_one_line_and_exits_2(
         ["explain", "bert"],
         ["pin", "bert", "bert-base-uncased", "--registry", str(registry)],
     ):
-        code, out, err = run(capsys, *argv, "--endpoint", hub.url)
+        code, out, err = run_cli(capsys, *argv, "--endpoint", hub.url)
         assert code == 2, (argv, err)
         assert out == "" and err.count("\n") == 1, argv
         assert err.startswith("error: ") and "invalid or expired" in err and "HF_TOKEN" in err
@@ -108,7 +116,9 @@ def test_check_reports_a_refused_token_as_its_own_status(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_TOKEN", BAD_TOKEN)
-    code, out, _ = run(capsys, "check", "openai-community/gpt2", "--endpoint", hub.url, "--json")
+    code, out, _ = run_cli(
+        capsys, "check", "openai-community/gpt2", "--endpoint", hub.url, "--json"
+    )
     assert code == 2
     answer = json.loads(out)
     assert answer["status"] == "invalid-token"  # --json statuses are slugs
@@ -116,7 +126,7 @@ def test_check_reports_a_refused_token_as_its_own_status(
     assert "HF_TOKEN" in answer["detail"] and BAD_TOKEN not in out
     # With a valid token the same model is available: the status is about the token.
     monkeypatch.setenv("HF_TOKEN", GOOD_TOKEN)
-    assert run(capsys, "check", "openai-community/gpt2", "--endpoint", hub.url)[0] == 0
+    assert run_cli(capsys, "check", "openai-community/gpt2", "--endpoint", hub.url)[0] == 0
 
 
 def test_a_lookup_with_a_refused_token_answers_locally_with_a_warning(
@@ -144,30 +154,20 @@ def test_check_reports_the_canonical_id_of_a_legacy_id(
     legacy: str,
     canonical: str,
 ) -> None:
-    code, out, _ = run(capsys, "check", legacy, "--endpoint", hub.url, "--json")
+    code, out, _ = run_cli(capsys, "check", legacy, "--endpoint", hub.url, "--json")
     answer = json.loads(out)
     assert answer["model_id"] == canonical
     assert answer["requested_id"] == legacy
     # bert and t5 are open; the Llama is gated and the request is anonymous.
     assert code == (1 if canonical.startswith("meta-llama/") else 0)
-    code, out, _ = run(capsys, "check", legacy, "--endpoint", hub.url)
+    code, out, _ = run_cli(capsys, "check", legacy, "--endpoint", hub.url)
     assert out.startswith(f"{canonical}: ") and f"canonical id of {legacy}" in out
 
 
 def test_pin_stores_the_canonical_id_of_a_legacy_id_and_says_so(
-    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pin: Callable[..., tuple[int, str, str]], registry: Path
 ) -> None:
-    registry = tmp_path / "reg.json"
-    code, out, err = run(
-        capsys,
-        "pin",
-        "bert",
-        "bert-base-uncased",
-        "--registry",
-        str(registry),
-        "--endpoint",
-        hub.url,
-    )
+    code, out, err = pin("bert", "bert-base-uncased")
     assert code == 0, err
     assert "pinned bert -> google-bert/bert-base-uncased" in out
     assert "canonical id of bert-base-uncased" in out
@@ -178,18 +178,16 @@ def test_pin_stores_the_canonical_id_of_a_legacy_id_and_says_so(
 
 
 def test_pin_keeps_a_canonical_id_as_is_and_refuses_an_unknown_one_unless_forced(
-    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pin: Callable[..., tuple[int, str, str]], registry: Path
 ) -> None:
-    registry = tmp_path / "reg.json"
-    reg = ["--registry", str(registry), "--endpoint", hub.url]
-    code, out, err = run(capsys, "pin", "gpt2", "openai-community/gpt2", *reg)
+    code, out, err = pin("gpt2", "openai-community/gpt2")
     assert code == 0 and err == f"created a new registry file {registry}\n"
     assert out.strip() == f"pinned gpt2 -> openai-community/gpt2 in {registry}"
-    code, out, err = run(capsys, "pin", "t5", "someone/my-private-t5", *reg)
+    code, out, err = pin("t5", "someone/my-private-t5")
     assert code == 1 and out == ""
     assert "someone/my-private-t5 is not on the Hub" in err and "--force" in err
     assert "t5" not in read_registry(registry)
-    code, out, err = run(capsys, "pin", "t5", "someone/my-private-t5", *reg, "--force")
+    code, out, err = pin("t5", "someone/my-private-t5", "--force")
     assert code == 0
     assert "warning: someone/my-private-t5 not confirmed on the Hub" in err
     assert read_registry(registry)["t5"]["default_model"] == "someone/my-private-t5"
@@ -197,23 +195,12 @@ def test_pin_keeps_a_canonical_id_as_is_and_refuses_an_unknown_one_unless_forced
 
 def test_pin_offline_stores_the_id_as_given_without_a_request(
     hub: ThreadedHubSimulator,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    pin: Callable[..., tuple[int, str, str]],
+    registry: Path,
+    offline: None,
 ) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    registry = tmp_path / "reg.json"
     hub.reset_stats()
-    code, _, err = run(
-        capsys,
-        "pin",
-        "bert",
-        "bert-base-uncased",
-        "--registry",
-        str(registry),
-        "--endpoint",
-        hub.url,
-    )
+    code, _, err = pin("bert", "bert-base-uncased")
     assert code == 0 and err == f"created a new registry file {registry}\n"
     assert read_registry(registry)["bert"]["default_model"] == "bert-base-uncased"
     assert hub.stats.requests == 0
@@ -330,17 +317,15 @@ TAGS = ["transformers", "bert"]
 
 
 def test_pin_warns_about_a_gated_repo_and_another_architectures_model(
-    hub: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pin: Callable[..., tuple[int, str, str]], registry: Path
 ) -> None:
-    registry = tmp_path / "reg.json"
-    reg = ["--registry", str(registry), "--endpoint", hub.url]
-    code, _, err = run(capsys, "pin", "llama", "meta-llama/Llama-3.2-1B", *reg)
+    code, _, err = pin("llama", "meta-llama/Llama-3.2-1B")
     assert code == 0
     assert "warning: meta-llama/Llama-3.2-1B cannot be downloaded without access" in err
-    code, _, err = run(capsys, "pin", "bert", "openai-community/gpt2", *reg)
+    code, _, err = pin("bert", "openai-community/gpt2")
     assert code == 0
     assert "warning: openai-community/gpt2 is a 'gpt2' model, not 'bert'" in err
-    code, _, err = run(capsys, "pin", "gpt2", "openai-community/gpt2", *reg)
+    code, _, err = pin("gpt2", "openai-community/gpt2")
     assert code == 0 and "warning" not in err
     data = read_registry(registry)
     assert {k: v["default_model"] for k, v in data.items()} == {

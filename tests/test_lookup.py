@@ -12,21 +12,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 import find_models
 from helpers import entry
-from hf_model_registry import InvalidModelType, UnknownModelType, _lookup, aio
+from hf_model_registry import InvalidModelType, RegistryError, UnknownModelType, _lookup, aio
+from hf_model_registry import _refresh as refresh_module
 from hf_model_registry._registry import dumps_registry
 
 
 def write(path: Path, data: dict[str, Any]) -> None:
     path.write_text(dumps_registry(data))
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 def test_static_registry_mode_answers_bert_without_opening_a_socket(
@@ -188,26 +185,25 @@ def test_sync_facade_works_inside_a_running_event_loop(offline: None) -> None:
     assert asyncio.run(main()) == "no-such-architecture-2-base"
 
 
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_sync_facade_runs_the_async_core_in_a_thread_inside_a_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A stale entry needs the async core; inside asyncio.run it must not fail 'already running'."""
+    """A stale entry needs the async core; inside a running loop it must not fail 'already
+    running' (asyncio) or block the loop's thread (trio)."""
     calls: list[str] = []
 
     async def fake_from_hub(name: str, *args: object) -> None:
         calls.append(name)
-        return None
 
     monkeypatch.setattr(aio, "_from_hub", fake_from_hub)
-    write(
-        tmp_path / "huggingface_model_types.json",
-        {"bert": entry("a/old", age=timedelta(days=30), source="hub")},
-    )
+    stale = entry("a/old", age=timedelta(days=30), source="hub")
+    write(tmp_path / "huggingface_model_types.json", {"bert": stale})
 
     async def main() -> str:
         return _lookup.get_recommended_default_model("bert")
 
-    assert asyncio.run(main()) == "a/old"
+    assert anyio.run(main, backend=backend) == "a/old"
     assert calls == ["bert"]
 
 
@@ -229,42 +225,6 @@ def test_compat_module_exposes_the_original_names() -> None:
     json.dumps(types)  # plain data, as in the original
 
 
-def test_async_api_runs_under_trio(tmp_path: Path, offline: None) -> None:
-    import anyio
-
-    write(
-        tmp_path / "huggingface_model_types.json",
-        {"vit": entry("google/vit-base-patch16-224", source="hub")},
-    )
-
-    async def main() -> tuple[str, str]:
-        vit = await aio.get_recommended_default_model("vit")
-        return vit, (await aio.lookup("whisper")).source
-
-    assert anyio.run(main, backend="trio") == ("google/vit-base-patch16-224", "static")
-
-
-def test_sync_facade_inside_trio_runs_the_core_in_a_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import anyio
-
-    calls: list[str] = []
-
-    async def fake_from_hub(name: str, *args: object) -> None:
-        calls.append(name)
-
-    monkeypatch.setattr(aio, "_from_hub", fake_from_hub)
-    stale = entry("a/old", age=timedelta(days=30), source="hub")
-    write(tmp_path / "huggingface_model_types.json", {"bert": stale})
-
-    async def main() -> str:
-        return _lookup.get_recommended_default_model("bert")
-
-    assert anyio.run(main, backend="trio") == "a/old"
-    assert calls == ["bert"]
-
-
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -279,3 +239,32 @@ def test_the_library_accepts_the_spellings_the_command_line_accepts(
 ) -> None:
     assert _lookup.get_recommended_default_model(typed) == expected
     assert find_models.get_recommended_default_model(typed) == expected
+
+
+def test_a_lookup_does_not_write_into_a_registry_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = tmp_path / "reg.json"
+    write(registry, {"bert": entry("a/old", age=timedelta(days=30), source="hub")})
+    before = registry.read_bytes()
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    calls: list[Any] = []
+
+    async def fake_refresh(types: Any, *args: Any, **options: Any) -> Any:
+        calls.append(options)
+        raise RegistryError("no Hub here")
+
+    monkeypatch.setattr(refresh_module, "refresh", fake_refresh)
+    monkeypatch.setenv("HF_ENDPOINT", "http://hub.test")
+    assert _lookup.get_recommended_default_model("bert", registry=registry) == "a/old"
+    assert calls and calls[0]["write"] is False
+    assert registry.read_bytes() == before
+
+
+def test_the_memo_notices_a_registry_file_created_later(
+    monkeypatch: pytest.MonkeyPatch, offline: None
+) -> None:
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    assert _lookup.lookup("bert").source == "static"
+    write(Path("huggingface_model_types.json"), {"bert": entry("my-org/my-bert", pinned=True)})
+    assert _lookup.get_recommended_default_model("bert") == "my-org/my-bert"

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from helpers import FakeClock
+from hf_model_registry import RateLimited
 from hf_model_registry._ratelimit import (
     Pacer,
     RateLimitInfo,
@@ -31,6 +32,17 @@ def ratelimit(remaining: int, reset: float) -> dict[str, str]:
 
 def make_pacer(clock: FakeClock, rate: float | None = None) -> Pacer:
     return Pacer(rate=rate, clock=clock, sleep=clock.sleep)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(start=0.0)
+
+
+@pytest.fixture
+def pacer(clock: FakeClock) -> Pacer:
+    """A pacer on ``clock`` with no rate of its own."""
+    return make_pacer(clock)
 
 
 async def acquire(pacer: Pacer) -> int:
@@ -113,16 +125,14 @@ def test_parse_ratelimit_policy_returns_none_for_missing_or_malformed(value: str
 
 
 @pytest.mark.anyio
-async def test_tickets_are_numbered_in_order_and_budget_starts_unknown() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_tickets_are_numbered_in_order_and_budget_starts_unknown(pacer: Pacer) -> None:
     assert pacer.budget() is None
     assert await acquire_n(pacer, 3) == [1, 2, 3]
     assert pacer.budget() is None
 
 
 @pytest.mark.anyio
-async def test_budget_is_smallest_remaining_minus_requests_in_flight() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_budget_is_smallest_remaining_minus_requests_in_flight(pacer: Pacer) -> None:
     await acquire_n(pacer, 4)
     # Request 2's answer: 10 remain. Requests 1, 3 and 4 are still out.
     pacer.observe(2, ratelimit(10, 60), 200)
@@ -134,8 +144,7 @@ async def test_budget_is_smallest_remaining_minus_requests_in_flight() -> None:
 
 
 @pytest.mark.anyio
-async def test_late_answer_with_a_larger_count_does_not_raise_the_budget() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_late_answer_with_a_larger_count_does_not_raise_the_budget(pacer: Pacer) -> None:
     await acquire_n(pacer, 3)
     pacer.observe(3, ratelimit(5, 60), 200)
     assert pacer.budget() == 3
@@ -145,9 +154,9 @@ async def test_late_answer_with_a_larger_count_does_not_raise_the_budget() -> No
 
 
 @pytest.mark.anyio
-async def test_answer_from_the_next_window_replaces_the_count() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_answer_from_the_next_window_replaces_the_count(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     policy = {"RateLimit-Policy": '"fixed window";"api";q=100;w=30'}
     await acquire_n(pacer, 2)
     pacer.observe(1, {**ratelimit(1, 10), **policy}, 200)  # this window ends by 10
@@ -157,8 +166,7 @@ async def test_answer_from_the_next_window_replaces_the_count() -> None:
 
 
 @pytest.mark.anyio
-async def test_forget_releases_a_request_that_got_no_answer() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_forget_releases_a_request_that_got_no_answer(pacer: Pacer) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, ratelimit(3, 60), 200)
     assert pacer.budget() == 2
@@ -167,16 +175,14 @@ async def test_forget_releases_a_request_that_got_no_answer() -> None:
 
 
 @pytest.mark.anyio
-async def test_answer_without_ratelimit_header_leaves_the_count_unknown() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_answer_without_ratelimit_header_leaves_the_count_unknown(pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, {"Content-Type": "application/json"}, 200)
     assert pacer.budget() is None
 
 
 @pytest.mark.anyio
-async def test_headers_are_read_case_insensitively() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_headers_are_read_case_insensitively(pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, {"ratelimit": '"api";r=9;t=5', "ratelimit-policy": POLICY_500}, 200)
     assert pacer.budget() == 9
@@ -187,9 +193,7 @@ async def test_headers_are_read_case_insensitively() -> None:
 
 
 @pytest.mark.anyio
-async def test_acquire_does_not_wait_while_budget_remains() -> None:
-    clock = FakeClock()
-    pacer = make_pacer(clock)
+async def test_acquire_does_not_wait_while_budget_remains(clock: FakeClock, pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, ratelimit(2, 30), 200)
     await acquire_n(pacer, 2)
@@ -218,9 +222,9 @@ async def test_spent_budget_waits_for_reset_then_starts_window_with_policy_quota
 
 
 @pytest.mark.anyio
-async def test_new_window_without_known_policy_has_unknown_budget() -> None:
-    clock = FakeClock()
-    pacer = make_pacer(clock)
+async def test_new_window_without_known_policy_has_unknown_budget(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, ratelimit(0, 5), 200)
     await acquire(pacer)
@@ -229,9 +233,9 @@ async def test_new_window_without_known_policy_has_unknown_budget() -> None:
 
 
 @pytest.mark.anyio
-async def test_spent_budget_with_requests_in_flight_waits_for_their_answers() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_spent_budget_with_requests_in_flight_waits_for_their_answers(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, {**ratelimit(0, 10), "RateLimit-Policy": '"fixed window";"api";q=2;w=10'}, 200)
     await acquire_n(pacer, 2)  # the reset at 10 (+1), then both requests of the new window
@@ -258,9 +262,9 @@ async def test_spent_budget_with_requests_in_flight_waits_for_their_answers() ->
 
 
 @pytest.mark.anyio
-async def test_forgotten_request_lets_a_waiting_acquire_through() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_forgotten_request_lets_a_waiting_acquire_through(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, ratelimit(1, 60), 200)
     assert pacer.budget() == 0
@@ -274,9 +278,7 @@ async def test_forgotten_request_lets_a_waiting_acquire_through() -> None:
 
 
 @pytest.mark.anyio
-async def test_wait_uses_the_smallest_reset_bound_seen() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_wait_uses_the_smallest_reset_bound_seen(clock: FakeClock, pacer: Pacer) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, ratelimit(1, 30), 200)  # the window ends by 31 (t + 1)
     clock.now = 5.0
@@ -287,9 +289,9 @@ async def test_wait_uses_the_smallest_reset_bound_seen() -> None:
 
 
 @pytest.mark.anyio
-async def test_a_tighter_later_reset_bound_replaces_the_earlier_one() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_a_tighter_later_reset_bound_replaces_the_earlier_one(
+    clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire_n(pacer, 2)
     pacer.observe(1, {**ratelimit(1, 30), "RateLimit-Policy": POLICY_500}, 200)  # by 31
     clock.now = 1.0
@@ -299,9 +301,7 @@ async def test_a_tighter_later_reset_bound_replaces_the_earlier_one() -> None:
 
 
 @pytest.mark.anyio
-async def test_spent_next_window_waits_for_the_next_reset() -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_spent_next_window_waits_for_the_next_reset(clock: FakeClock, pacer: Pacer) -> None:
     policy = {"RateLimit-Policy": '"fixed window";"api";q=100;w=30'}
     await acquire_n(pacer, 2)
     pacer.observe(1, {**ratelimit(3, 10), **policy}, 200)  # this window ends by 11
@@ -317,9 +317,9 @@ async def test_spent_next_window_waits_for_the_next_reset() -> None:
     ids=["no header", "ratelimit", "retry-after"],
 )
 @pytest.mark.anyio
-async def test_429_without_quota_left_sets_budget_to_zero(headers: dict[str, str]) -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_429_without_quota_left_sets_budget_to_zero(
+    headers: dict[str, str], clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, {**ratelimit(40, 60), "RateLimit-Policy": POLICY_500}, 200)
     await acquire(pacer)
@@ -338,9 +338,9 @@ async def test_429_without_quota_left_sets_budget_to_zero(headers: dict[str, str
     ],
 )
 @pytest.mark.anyio
-async def test_429_waits_for_the_reset_it_announces(headers: dict[str, str], wait: float) -> None:
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
+async def test_429_waits_for_the_reset_it_announces(
+    headers: dict[str, str], wait: float, clock: FakeClock, pacer: Pacer
+) -> None:
     await acquire(pacer)
     pacer.observe(1, headers, 429)
     await acquire(pacer)
@@ -348,8 +348,7 @@ async def test_429_waits_for_the_reset_it_announces(headers: dict[str, str], wai
 
 
 @pytest.mark.anyio
-async def test_429_with_quota_left_is_a_passing_refusal() -> None:
-    pacer = make_pacer(FakeClock())
+async def test_429_with_quota_left_is_a_passing_refusal(pacer: Pacer) -> None:
     await acquire(pacer)
     pacer.observe(1, ratelimit(40, 8), 429)
     assert pacer.budget() == 40
@@ -380,9 +379,7 @@ async def test_rate_does_not_wait_when_the_interval_already_passed() -> None:
 
 
 @pytest.mark.anyio
-async def test_no_rate_means_no_spacing() -> None:
-    clock = FakeClock()
-    pacer = make_pacer(clock)
+async def test_no_rate_means_no_spacing(clock: FakeClock, pacer: Pacer) -> None:
     await acquire_n(pacer, 5)
     assert clock.sleeps == []
 
@@ -440,11 +437,9 @@ async def _request(pacer: Pacer, server: FixedWindowServer, latency: int) -> Non
 )
 @pytest.mark.anyio
 async def test_concurrent_tasks_never_exceed_the_quota_of_a_window(
-    latency: Callable[[int], int],
+    latency: Callable[[int], int], clock: FakeClock, pacer: Pacer
 ) -> None:
     """20 tasks share one pacer against quota 5 per window: at most 5 admitted per window."""
-    clock = FakeClock(start=0.0)
-    pacer = make_pacer(clock)
     server = FixedWindowServer(clock, quota=5, window=10)
     # The first answer tells the pacer where it stands; before it the budget is unknown.
     await _request(pacer, server, latency=0)
@@ -459,3 +454,19 @@ async def test_concurrent_tasks_never_exceed_the_quota_of_a_window(
     assert server.statuses[429] == 0
     assert len(server.per_window) == 5  # 21 requests need ceil(21 / 5) windows, no more
     assert pacer.budget() == 4
+
+
+def test_a_lookup_does_not_wait_out_a_spent_quota() -> None:
+    """A lookup's pacer has a short max_wait: past it, RateLimited says when to come back."""
+    clock = FakeClock(start=0.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep, max_wait=4.0)
+
+    async def spend_then_acquire() -> None:
+        ticket = await pacer.acquire()
+        pacer.observe(ticket, {"RateLimit": '"api";r=0;t=300'}, 200)
+        await pacer.acquire()
+
+    with pytest.raises(RateLimited) as info:
+        anyio.run(spend_then_acquire)
+    assert info.value.retry_after == pytest.approx(301.0)  # t + 1: t is rounded
+    assert clock.sleeps == []

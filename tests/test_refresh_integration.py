@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import anyio
 import pytest
 
-from helpers import entry
+from helpers import closed_port, entry, write_refreshed
 from hf_model_registry import HubUnavailable, _lookup, aio
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._cli import main
@@ -22,7 +21,6 @@ from hf_model_registry._original import registry_key
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -31,29 +29,20 @@ ALL = [a.name for a in all_architectures()]
 HUB_TYPES = {a.hub_type for a in all_architectures()}
 
 
-@pytest.fixture(scope="module")
-def all_fixture() -> dict[str, Any]:
-    return fixture_for_all_architectures()
-
-
-@pytest.fixture
-def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread(all_fixture) as server:
-        yield server
-
-
-def refresh_all(sim: ThreadedHubSimulator, registry: Path, **options: Any) -> Any:
+def refresh_all(sim_all: ThreadedHubSimulator, registry: Path, **options: Any) -> Any:
     return anyio.run(
-        lambda: aio.refresh_all(registry=registry, endpoint=sim.url, retry=FAST_RETRY, **options)
+        lambda: aio.refresh_all(
+            registry=registry, endpoint=sim_all.url, retry=FAST_RETRY, **options
+        )
     )
 
 
 def test_refresh_all_sends_exactly_one_listing_per_architecture(
-    sim: ThreadedHubSimulator, tmp_path: Path
+    sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
-    report = refresh_all(sim, registry, concurrency=16)
-    stats = sim.stats
+    report = refresh_all(sim_all, registry, concurrency=16)
+    stats = sim_all.stats
     assert stats.listing_requests == len(ALL) == report.requests
     # One request per architecture: a Hub tag shared by two (gpt-sw3 uses gpt2's) is asked twice.
     for hub_type in HUB_TYPES:
@@ -69,12 +58,12 @@ def test_refresh_all_sends_exactly_one_listing_per_architecture(
 
 
 def test_refresh_all_completes_with_twenty_percent_injected_faults(
-    sim: ThreadedHubSimulator, tmp_path: Path
+    sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
-    sim.configure(fail_rate=0.2, seed=7)
-    report = refresh_all(sim, registry, concurrency=16)
-    assert sim.stats.injected_faults > 50
+    sim_all.configure(fail_rate=0.2, seed=7)
+    report = refresh_all(sim_all, registry, concurrency=16)
+    assert sim_all.stats.injected_faults > 50
     assert set(report.outcomes) == set(ALL)
     for name, outcome in report.outcomes.items():
         assert outcome.status in {"updated", "no-candidates", "failed"}, name
@@ -102,13 +91,15 @@ def test_quota_smaller_than_the_table_gives_at_most_one_429_per_window(
 
 
 def test_failed_architectures_keep_their_previous_entry(
-    sim: ThreadedHubSimulator, tmp_path: Path
+    sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(dumps_registry({"bert": entry("kept/bert"), "gpt2": entry("old/gpt2")}))
-    sim.configure(behaviors={"bert": "not_json"})
+    sim_all.configure(behaviors={"bert": "not_json"})
     report = anyio.run(
-        lambda: aio.refresh(["bert", "gpt2"], registry=registry, endpoint=sim.url, retry=FAST_RETRY)
+        lambda: aio.refresh(
+            ["bert", "gpt2"], registry=registry, endpoint=sim_all.url, retry=FAST_RETRY
+        )
     )
     assert "not JSON" in report.failed["bert"]
     data = read_registry(registry)
@@ -118,41 +109,35 @@ def test_failed_architectures_keep_their_previous_entry(
 
 
 def test_pinned_entries_are_not_requested_or_changed(
-    sim: ThreadedHubSimulator, tmp_path: Path
+    sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(dumps_registry({"gpt2": entry("me/my-gpt2", pinned=True)}))
-    report = anyio.run(lambda: aio.refresh(["gpt2", "t5"], registry=registry, endpoint=sim.url))
+    report = anyio.run(lambda: aio.refresh(["gpt2", "t5"], registry=registry, endpoint=sim_all.url))
     assert report.outcomes["gpt2"].status == "pinned"
-    assert sim.stats.listings_by_filter["gpt2"] == 0
+    assert sim_all.stats.listings_by_filter["gpt2"] == 0
     assert read_registry(registry)["gpt2"]["default_model"] == "me/my-gpt2"
 
 
 def test_max_age_skips_recent_entries_without_a_request(
-    sim: ThreadedHubSimulator, tmp_path: Path
+    sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     old = (datetime.now(UTC) - timedelta(days=3)).isoformat(timespec="seconds")
     registry.write_text(
         dumps_registry(
             {
-                "bert": entry("a/b", source="hub", endpoint=sim.url),
-                "t5": entry("c/d", source="hub", endpoint=sim.url) | {"updated_at": old},
+                "bert": entry("a/b", source="hub", endpoint=sim_all.url),
+                "t5": entry("c/d", source="hub", endpoint=sim_all.url) | {"updated_at": old},
             }
         )
     )
     report = anyio.run(
-        lambda: aio.refresh(["bert", "t5"], registry=registry, endpoint=sim.url, max_age=86400)
+        lambda: aio.refresh(["bert", "t5"], registry=registry, endpoint=sim_all.url, max_age=86400)
     )
     assert report.outcomes["bert"].status == "skipped"
     assert report.outcomes["t5"].status == "updated"
-    assert sim.stats.listings_by_filter["bert"] == 0
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    assert sim_all.stats.listings_by_filter["bert"] == 0
 
 
 def test_unreachable_endpoint_exits_3_fast_and_leaves_registry_identical(
@@ -168,7 +153,7 @@ def test_unreachable_endpoint_exits_3_fast_and_leaves_registry_identical(
             "--registry",
             str(registry),
             "--endpoint",
-            f"http://127.0.0.1:{_closed_port()}",
+            f"http://127.0.0.1:{closed_port()}",
         ]
     )
     elapsed = time.monotonic() - started
@@ -195,13 +180,10 @@ def test_offline_refresh_is_a_clear_error_without_a_socket(
 
 
 def test_cli_refresh_json_summary(
-    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sim_all: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry = tmp_path / "reg.json"
-    registry.write_text(
-        dumps_registry(
-            {"gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim.url)}
-        )
+    registry = write_refreshed(
+        tmp_path / "reg.json", sim_all.url, {"gpt2": "datificate/gpt2-small-spanish"}
     )
     code = main(
         [
@@ -212,7 +194,7 @@ def test_cli_refresh_json_summary(
             "--registry",
             str(registry),
             "--endpoint",
-            sim.url,
+            sim_all.url,
             "--json",
         ]
     )
@@ -227,15 +209,12 @@ def test_cli_refresh_json_summary(
 
 
 def test_cli_refresh_human_summary_lists_changed_defaults(
-    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sim_all: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry = tmp_path / "reg.json"
-    registry.write_text(
-        dumps_registry(
-            {"gpt2": entry("datificate/gpt2-small-spanish", source="hub", endpoint=sim.url)}
-        )
+    registry = write_refreshed(
+        tmp_path / "reg.json", sim_all.url, {"gpt2": "datificate/gpt2-small-spanish"}
     )
-    code = main(["refresh", "gpt2", "bert", "--registry", str(registry), "--endpoint", sim.url])
+    code = main(["refresh", "gpt2", "bert", "--registry", str(registry), "--endpoint", sim_all.url])
     out = capsys.readouterr().out
     assert code == 0
     assert "gpt2: datificate/gpt2-small-spanish -> openai-community/gpt2" in out
@@ -243,11 +222,19 @@ def test_cli_refresh_human_summary_lists_changed_defaults(
 
 
 def test_cli_partial_failure_exits_1(
-    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sim_all: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sim.configure(behaviors={"bert": "status:403"})
+    sim_all.configure(behaviors={"bert": "status:403"})
     code = main(
-        ["refresh", "gpt2", "bert", "--registry", str(tmp_path / "r.json"), "--endpoint", sim.url]
+        [
+            "refresh",
+            "gpt2",
+            "bert",
+            "--registry",
+            str(tmp_path / "r.json"),
+            "--endpoint",
+            sim_all.url,
+        ]
     )
     out = capsys.readouterr().out
     assert code == 1
@@ -255,17 +242,12 @@ def test_cli_partial_failure_exits_1(
 
 
 def test_stale_lookup_goes_to_the_hub_once_and_writes_nothing(
-    sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim_all: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry = tmp_path / "huggingface_model_types.json"
-    old = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
-    registry.write_text(
-        dumps_registry(
-            {"gpt2": entry("old/gpt2", source="hub", endpoint=sim.url) | {"updated_at": old}}
-        )
-    )
+    write_refreshed(registry, sim_all.url, {"gpt2": "old/gpt2"}, age=timedelta(days=30))
     before = registry.read_bytes()
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
+    monkeypatch.setenv("HF_ENDPOINT", sim_all.url)
     answer = _lookup.lookup("gpt2")
     assert (answer.model_id, answer.source) == ("openai-community/gpt2", "hub")
     assert registry.read_bytes() == before
@@ -273,18 +255,17 @@ def test_stale_lookup_goes_to_the_hub_once_and_writes_nothing(
     assert _lookup.lookup("gpt2").source == "memo"
     # The file changing drops the sync memo; the Hub answer is still remembered.
     monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
-    registry.write_text(
-        dumps_registry({"gpt2": entry("old/gpt2", source="hub", updated_at=old, x=1)})
-    )
-    requests = sim.stats.requests
+    stale = entry("old/gpt2", age=timedelta(days=30), source="hub", x=1)
+    registry.write_text(dumps_registry({"gpt2": stale}))
+    requests = sim_all.stats.requests
     assert _lookup.lookup("gpt2").model_id == "openai-community/gpt2"
-    assert sim.stats.requests == requests
+    assert sim_all.stats.requests == requests
 
 
 def test_lookup_falls_back_when_the_hub_is_down(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     started = time.monotonic()
     assert _lookup.get_recommended_default_model("bert") == "google-bert/bert-base-uncased"
     assert _lookup.get_recommended_default_model("t5") == "google-t5/t5-small"
@@ -296,7 +277,7 @@ def test_refresh_all_raises_hub_unavailable_in_the_library(tmp_path: Path) -> No
         anyio.run(
             lambda: aio.refresh_all(
                 registry=tmp_path / "r.json",
-                endpoint=f"http://127.0.0.1:{_closed_port()}",
+                endpoint=f"http://127.0.0.1:{closed_port()}",
                 retry=FAST_RETRY,
             )
         )
@@ -304,64 +285,64 @@ def test_refresh_all_raises_hub_unavailable_in_the_library(tmp_path: Path) -> No
 
 
 def test_explain_and_check_against_the_simulator(
-    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
+    sim_all: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["explain", "gpt2", "--endpoint", sim.url]) == 0
+    assert main(["explain", "gpt2", "--endpoint", sim_all.url]) == 0
     out = capsys.readouterr().out
     first_row = next(line for line in out.splitlines() if line.startswith("*"))
     assert "openai-community/gpt2" in first_row
     assert "default: openai-community/gpt2" in out
-    assert main(["explain", "t5", "--endpoint", sim.url, "--json"]) == 0
+    assert main(["explain", "t5", "--endpoint", sim_all.url, "--json"]) == 0
     ranking = json.loads(capsys.readouterr().out)
     chronos = next(c for c in ranking["candidates"] if c["id"] == "amazon/chronos-t5-small")
     # Ranked, never rejected: another organisation's original, after the canonical family.
     assert (chronos["verdict"], chronos["tier"]) == ("ranked", "original")
     assert ranking["chosen"].startswith("google-t5/")
-    assert main(["check", "openai-community/gpt2", "--endpoint", sim.url]) == 0
+    assert main(["check", "openai-community/gpt2", "--endpoint", sim_all.url]) == 0
     assert "available" in capsys.readouterr().out
-    assert main(["check", "nobody/nothing-here", "--endpoint", sim.url]) == 1
+    assert main(["check", "nobody/nothing-here", "--endpoint", sim_all.url]) == 1
     assert "not found" in capsys.readouterr().out
     assert (
-        main(["check", "openai-community/gpt2", "--endpoint", f"http://127.0.0.1:{_closed_port()}"])
+        main(["check", "openai-community/gpt2", "--endpoint", f"http://127.0.0.1:{closed_port()}"])
         == 3
     )
 
 
 @pytest.mark.parametrize("source", ["static", "documented"])
 def test_max_age_never_skips_an_entry_built_offline(
-    sim: ThreadedHubSimulator, tmp_path: Path, source: str
+    sim_all: ThreadedHubSimulator, tmp_path: Path, source: str
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(dumps_registry({"align": entry("kakaobrain/align-base", source=source)}))
     report = anyio.run(
-        lambda: aio.refresh(["align"], registry=registry, endpoint=sim.url, max_age=86400)
+        lambda: aio.refresh(["align"], registry=registry, endpoint=sim_all.url, max_age=86400)
     )
     assert report.outcomes["align"].status != "skipped"
-    assert sim.stats.listings_by_filter["align"] == 1
+    assert sim_all.stats.listings_by_filter["align"] == 1
     assert read_registry(registry)["align"]["source"] == "hub"
 
 
 def test_a_just_built_documented_entry_still_sends_the_lookup_to_the_hub(
-    sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim_all: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(
         dumps_registry({"align": entry("kakaobrain/align-base", source="documented")})
     )
-    monkeypatch.setenv("HF_ENDPOINT", sim.url)
+    monkeypatch.setenv("HF_ENDPOINT", sim_all.url)
     answer = _lookup.lookup("align", registry=registry)
     assert answer.source == "hub"
-    assert sim.stats.listings_by_filter["align"] == 1
+    assert sim_all.stats.listings_by_filter["align"] == 1
 
 
 def test_explain_names_the_offline_fallback_and_its_source(
-    sim: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
+    sim_all: ThreadedHubSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["explain", "gpt2", "--endpoint", sim.url]) == 0
+    assert main(["explain", "gpt2", "--endpoint", sim_all.url]) == 0
     out = capsys.readouterr().out
     assert "offline: openai-community/gpt2 (static, hand-checked)" in out.splitlines()
-    assert main(["explain", "align", "--endpoint", sim.url, "--json"]) in (0, 1)
+    assert main(["explain", "align", "--endpoint", sim_all.url, "--json"]) in (0, 1)
     offline = json.loads(capsys.readouterr().out)["offline"]
     assert offline == {"model_id": "kakaobrain/align-base", "source": "documented"}
-    assert main(["explain", "encoder-decoder", "--endpoint", sim.url]) in (0, 1)
+    assert main(["explain", "encoder-decoder", "--endpoint", sim_all.url]) in (0, 1)
     assert "offline: none" in capsys.readouterr().out.splitlines()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -9,11 +10,12 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from hf_model_registry import Entry, RegistryCorrupt, RegistryError
+import helpers
+from hf_model_registry import Entry, RegistryCorrupt, RegistryError, _registry
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
     dumps_registry,
@@ -27,17 +29,8 @@ from hf_model_registry._registry import (
 
 
 def entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {model_id: 10},
-            "updated_at": "2026-11-27T15:00:00+00:00",
-            **extra,
-        },
-    )
+    fields = {"downloads": {model_id: 10}, "updated_at": "2026-11-27T15:00:00+00:00", **extra}
+    return helpers.entry(model_id, **fields)
 
 
 @pytest.mark.parametrize(
@@ -206,3 +199,14 @@ def test_eight_processes_writing_at_once_lose_no_entry(tmp_path: Path) -> None:
     data = read_registry(path, missing_ok=False)
     expected = {"bert"} | {f"type{i}-{r}" for i in range(8) for r in range(5)}
     assert set(data) == expected
+
+
+def test_an_unwritable_registry_is_a_registry_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(path: Path, *args: Any) -> Any:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(_registry, "_lock", read_only)
+    with pytest.raises(RegistryError, match="cannot write"):
+        _registry.locked_update(tmp_path / "r.json", lambda current: current)

@@ -12,8 +12,6 @@ import gc
 import gzip
 import json
 import os
-import subprocess
-import sys
 import threading
 import tracemalloc
 import types
@@ -28,7 +26,7 @@ import anyio.lowlevel
 import httpx
 import pytest
 
-from helpers import FakeClock
+from helpers import FakeClock, python_m
 from hf_model_registry import (
     Entry,
     HubResponseError,
@@ -595,12 +593,8 @@ def test_recommend_with_a_fifo_registry_answers_from_static_defaults(tmp_path: P
     fifo = tmp_path / "reg.json"
     os.mkfifo(fifo)
     env = {**os.environ, "USE_STATIC_REGISTRY": "1", "HF_HOME": str(tmp_path)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "hf_model_registry", "recommend", "bert", "--registry", str(fifo)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
+    proc = python_m(
+        "hf_model_registry", "recommend", "bert", "--registry", str(fifo), env=env, timeout=60
     )
     assert proc.returncode == 0 and proc.stdout.strip()
     assert "not a regular file" in proc.stderr

@@ -15,10 +15,11 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
+import helpers
 from hf_model_registry import Entry
 from hf_model_registry._architectures import all_architectures, get_architecture
 from hf_model_registry._config import packaged_registry_path
@@ -26,7 +27,6 @@ from hf_model_registry._original import registry_key
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -40,23 +40,13 @@ ALL = [a.name for a in all_architectures()]
 
 
 def _entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {},
-            "updated_at": STAMP,
-            **extra,
-        },
-    )
+    return helpers.entry(model_id, **{"updated_at": STAMP, **extra})
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[ThreadedHubSimulator]:
+def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
     # Latency makes the writers' fetch phases overlap, so their writes contend for the lock.
-    with run_in_thread(fixture_for_all_architectures(), latency=0.01) as server:
+    with run_in_thread(all_fixture, latency=0.01) as server:
         yield server
 
 

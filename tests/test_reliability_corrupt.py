@@ -15,18 +15,19 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
+import anyio
+import httpx
 import pytest
 
 import find_models
-from hf_model_registry import Entry, RegistryCorrupt, _lookup, _registry
+from hf_model_registry import Entry, RegistryCorrupt, RegistryError, _lookup, _registry, aio
 from hf_model_registry._cli import main
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -104,21 +105,9 @@ def _params(kinds: dict[str, tuple[Callable[[Path], None], str]]) -> list[object
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread(fixture_for_all_architectures()) as server:
+def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
+    with run_in_thread(all_fixture) as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    # The CLI's callback reconfigures the root logger (basicConfig(force=True)).
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    httpx_level = logging.getLogger("httpx").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("httpx").setLevel(httpx_level)
 
 
 @pytest.fixture
@@ -135,6 +124,15 @@ def make_registry(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
     for path in [*made, *tmp_path.glob(f"{REGISTRY}.corrupt-*")]:
         if path.exists() and not path.is_dir():
             path.chmod(0o644)
+
+
+@pytest.fixture
+def make_offline(
+    make_registry: Callable[[str], Path], offline: None, caplog: pytest.LogCaptureFixture
+) -> Callable[[str], Path]:
+    """make_registry, offline, with every log record captured (to count the warnings)."""
+    caplog.set_level(logging.DEBUG)
+    return make_registry
 
 
 def _snapshot(path: Path) -> object:
@@ -159,14 +157,9 @@ def _registry_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 @pytest.mark.parametrize("kind", _params(ALL_KINDS))
 def test_offline_lookups_answer_from_static_defaults_with_exactly_one_warning(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    kind: str, make_offline: Callable[[str], Path], caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = make_registry(kind)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    caplog.set_level(logging.DEBUG)
+    path = make_offline(kind)
     for model_type, expected in STATIC.items():
         assert find_models.get_recommended_default_model(model_type, path) == expected
     warnings = _registry_warnings(caplog)
@@ -177,16 +170,11 @@ def test_offline_lookups_answer_from_static_defaults_with_exactly_one_warning(
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", _params(ALL_KINDS))
 async def test_async_offline_lookup_answers_from_static_defaults_with_one_warning(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    kind: str, make_offline: Callable[[str], Path], caplog: pytest.LogCaptureFixture
 ) -> None:
     from hf_model_registry import aio
 
-    path = make_registry(kind)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    caplog.set_level(logging.DEBUG)
+    path = make_offline(kind)
     assert await aio.get_recommended_default_model("bert", registry=path) == STATIC["bert"]
     assert len(_registry_warnings(caplog)) == 1
 
@@ -251,29 +239,34 @@ UNREADABLE_KINDS = ("directory", "unreadable")
 GARBAGE_KINDS = {k: v for k, v in ALL_KINDS.items() if k not in UNREADABLE_KINDS}
 
 
-@pytest.mark.parametrize("kind", _params(GARBAGE_KINDS))
-def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_valid_one(
-    kind: str,
+# What a refresh command leaves: the registry path, its content before, exit code, stderr.
+Refreshed = tuple[Path, object, int, str]
+
+
+@pytest.fixture
+def refresh_broken(
     make_registry: Callable[[str], Path],
     sim: ThreadedHubSimulator,
-    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+) -> Callable[..., Refreshed]:
+    """Make a registry of ``kind``, then run the refresh command ``args`` on it."""
+
+    def run(kind: str, *args: str) -> Refreshed:
+        path = make_registry(kind)
+        original = _snapshot(path)
+        code = main([*args, "--registry", str(path), "--endpoint", sim.url])
+        return path, original, code, capsys.readouterr().err
+
+    return run
+
+
+@pytest.mark.parametrize("kind", _params(GARBAGE_KINDS))
+def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_valid_one(
+    kind: str, refresh_broken: Callable[..., Refreshed], tmp_path: Path
 ) -> None:
-    path = make_registry(kind)
-    original = _snapshot(path)
-    code = main(
-        [
-            "refresh-all",
-            "--registry",
-            str(path),
-            "--endpoint",
-            sim.url,
-            "--concurrency",
-            "16",
-            "--quiet",
-        ]
+    path, original, code, err = refresh_broken(
+        kind, "refresh-all", "--concurrency", "16", "--quiet"
     )
-    _, err = capsys.readouterr()
     assert code == 0, err
     aside = [p for p in tmp_path.iterdir() if p.name.startswith(f"{REGISTRY}.corrupt-")]
     assert len(aside) == 1, sorted(p.name for p in tmp_path.iterdir())
@@ -287,16 +280,9 @@ def test_refresh_all_moves_the_corrupt_file_aside_byte_for_byte_and_writes_a_val
 
 @pytest.mark.parametrize("kind", UNREADABLE_KINDS)
 def test_refresh_all_refuses_a_path_it_cannot_read_and_leaves_it_in_place(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    kind: str, refresh_broken: Callable[..., Refreshed], tmp_path: Path
 ) -> None:
-    path = make_registry(kind)
-    original = _snapshot(path)
-    code = main(["refresh-all", "--registry", str(path), "--endpoint", sim.url, "--quiet"])
-    _, err = capsys.readouterr()
+    path, original, code, err = refresh_broken(kind, "refresh-all", "--quiet")
     assert code == 1
     assert err.count("\n") == 1 and str(path) in err and ALL_KINDS[kind][1] in err
     assert _snapshot(path) == original
@@ -305,17 +291,10 @@ def test_refresh_all_refuses_a_path_it_cannot_read_and_leaves_it_in_place(
 
 @pytest.mark.parametrize("kind", ["truncated-json", "binary-garbage", "directory"])
 def test_refresh_of_some_types_refuses_a_corrupt_file_and_leaves_it_as_it_was(
-    kind: str,
-    make_registry: Callable[[str], Path],
-    sim: ThreadedHubSimulator,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    kind: str, refresh_broken: Callable[..., Refreshed], tmp_path: Path
 ) -> None:
     """Only refresh-all rebuilds a whole registry; a partial refresh must not drop the file."""
-    path = make_registry(kind)
-    original = _snapshot(path)
-    code = main(["refresh", "bert", "--registry", str(path), "--endpoint", sim.url])
-    _, err = capsys.readouterr()
+    path, original, code, err = refresh_broken(kind, "refresh", "bert")
     assert code == 1
     assert err.count("\n") == 1 and str(path) in err
     assert _snapshot(path) == original
@@ -376,3 +355,20 @@ def test_the_committed_registry_snapshot_validates(tmp_path: Path) -> None:
     copy = tmp_path / REGISTRY
     shutil.copyfile(packaged_registry_path(), copy)
     assert len(read_registry(copy, missing_ok=False)) > 50
+
+
+def test_a_directory_at_the_registry_path_is_never_moved_aside(tmp_path: Path) -> None:
+    """Through the library too: what refresh-all may move aside is a file, never a folder."""
+    project = tmp_path / "myproject"
+    project.mkdir()
+    (project / "notes.txt").write_text("important")
+    listing = [{"id": "org/model", "downloads": 5000, "tags": ["transformers"]}]
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=listing))
+    with pytest.raises(RegistryError, match="directory"):
+        anyio.run(
+            lambda: aio.refresh_all(
+                registry=project, endpoint="http://hub.test", transport=transport
+            )
+        )
+    assert (project / "notes.txt").read_text() == "important"
+    assert not list(tmp_path.glob("myproject.corrupt-*"))

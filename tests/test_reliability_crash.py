@@ -10,6 +10,7 @@ with its old value or its complete new value. A clean run afterwards must leave 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -21,16 +22,16 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
+import helpers
 from hf_model_registry import Entry
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import dumps_registry, parse_registry, read_registry
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -50,17 +51,7 @@ PROC_LOCKS = Path("/proc/locks")
 
 
 def _entry(model_id: str, **extra: Any) -> Entry:
-    # A cast, not a check: the extras may be keys the file keeps beyond Entry's (a note).
-    return cast(
-        Entry,
-        {
-            "default_model": model_id,
-            "models": [model_id],
-            "downloads": {model_id: 1234},
-            "updated_at": STAMP,
-            **extra,
-        },
-    )
+    return helpers.entry(model_id, **{"downloads": {model_id: 1234}, "updated_at": STAMP, **extra})
 
 
 def _initial_registry() -> dict[str, Any]:
@@ -90,11 +81,11 @@ def _temps(registry: Path) -> list[Path]:
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    """The registry file's inode, size and mtime: any write or rename changes one of them."""
+    with contextlib.suppress(FileNotFoundError):
+        st = path.stat()
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+    return None
 
 
 def _holds_lock(pid: int) -> bool:
@@ -106,8 +97,8 @@ def _holds_lock(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread(fixture_for_all_architectures(), latency=0.003) as server:
+def sim(all_fixture: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
+    with run_in_thread(all_fixture, latency=0.003) as server:
         yield server
 
 

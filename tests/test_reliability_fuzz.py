@@ -21,9 +21,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import json_scalars, json_values
 from hf_model_registry import HubResponseError, RegistryCorrupt, aio
 from hf_model_registry._architectures import all_architectures
-from hf_model_registry._candidates import parse_listing
+from hf_model_registry._candidates import (
+    MalformedItem,
+    parse_item,
+    parse_listing,
+    validate_model_id,
+)
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._hub import RawResponse, RetryPolicy, _json
 from hf_model_registry._refresh import make_entry
@@ -47,20 +53,6 @@ COMMITTED = Path(packaged_registry_path()).read_bytes()
 
 # --- building blocks ---------------------------------------------------------------------
 
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=20)
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=16,
-)
 model_ids = st.sampled_from(
     [
         "google-bert/bert-base-uncased",
@@ -164,13 +156,17 @@ listing_items = st.fixed_dictionaries(
         )
         | json_values,
         "pipeline_tag": st.sampled_from(["text-generation", "time-series-forecasting"])
+        | st.text(max_size=20)
         | json_values,
-        "library_name": st.sampled_from(["transformers", "timm", "gguf"]) | json_values,
+        "library_name": st.sampled_from(["transformers", "timm", "gguf"])
+        | st.text(max_size=20)
+        | json_values,
         "gated": st.sampled_from([False, True, "auto", "manual", "no"]) | json_values,
         "private": st.booleans() | json_values,
         "safetensors": st.fixed_dictionaries(
             {"parameters": st.dictionaries(st.text(max_size=5), json_scalars, max_size=3)}
         )
+        | st.fixed_dictionaries({}, optional={"parameters": json_values, "total": json_values})
         | json_values,
         "lastModified": st.text(max_size=30) | json_values,
     },
@@ -266,6 +262,20 @@ def test_pathological_json_raises_only_the_documented_errors(data: bytes) -> Non
 
 
 # --- Hub listings ----------------------------------------------------------------------
+
+
+@settings(FUZZ, max_examples=300)
+@given(listing_items | json_values)
+def test_parse_item_raises_only_malformed_item_for_any_json(obj: object) -> None:
+    try:
+        candidate = parse_item(obj)
+    except MalformedItem as exc:
+        assert exc.reason
+    else:
+        assert validate_model_id(candidate.id) == candidate.id
+        assert 0 <= candidate.downloads < 10**13
+        assert candidate.parameters is None or 0 < candidate.parameters < 10**13
+        assert candidate.gated in (None, "auto", "manual")
 
 
 @FUZZ

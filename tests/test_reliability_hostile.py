@@ -21,15 +21,15 @@ import anyio
 import httpx
 import pytest
 
+from helpers import HubPair, fresh, hub_and_other_host
 from hf_model_registry import aio
 from hf_model_registry._cli import main
-from hf_model_registry._hub import DEFAULT_MAX_BODY_BYTES, RetryPolicy
+from hf_model_registry._hub import DEFAULT_MAX_BODY_BYTES, HubClient, RetryPolicy
 from hf_model_registry._refresh import RefreshReport
 from hf_model_registry._registry import dumps_registry, read_registry
+from hf_model_registry._settings import HubSettings
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
-    run_in_thread,
 )
 
 TOKEN = "hf_hostile_test_token_5d1c"
@@ -105,34 +105,21 @@ ALL_MALFORMED = {
 
 
 @pytest.fixture(scope="module")
-def fixture() -> dict[str, Any]:
-    data = fixture_for_all_architectures()
+def fixture(all_fixture: dict[str, Any]) -> dict[str, Any]:
+    data = all_fixture
     extra = [*WRONG_TYPES, *BAD_COUNTS, *BAD_IDS, *MIXED]
     return {**data, "models": [*data["models"], *extra]}
 
 
 @pytest.fixture(scope="module")
-def sims(fixture: dict[str, Any]) -> Iterator[tuple[ThreadedHubSimulator, Any]]:
-    """The Hub on 127.0.0.1, and another host on 127.0.0.2 (same port) a redirect points at."""
-    with run_in_thread(fixture, drip_interval=0.05) as hub:
-        try:
-            other = run_in_thread(fixture, host="127.0.0.2", port=hub.port)
-        except OSError:
-            other = None  # 127.0.0.2 is not configured (macOS): the check is skipped
-        try:
-            yield hub, other
-        finally:
-            if other is not None:
-                other.stop()
+def sims(fixture: dict[str, Any]) -> Iterator[HubPair]:
+    with hub_and_other_host(fixture, drip_interval=0.05) as pair:
+        yield pair
 
 
 @pytest.fixture
-def hub(sims: tuple[ThreadedHubSimulator, Any]) -> Iterator[ThreadedHubSimulator]:
-    server, other = sims
-    server.configure(behaviors={})
-    server.reset_stats()
-    if other is not None:
-        other.reset_stats()
+def hub(sims: HubPair) -> Iterator[ThreadedHubSimulator]:
+    server = fresh(sims, {})
     yield server
     server.configure(behaviors={})
 
@@ -190,7 +177,7 @@ def test_hostile_answer_fails_one_architecture_with_a_clear_reason_and_keeps_its
     behavior: str,
     reason: str,
     hub: ThreadedHubSimulator,
-    sims: tuple[ThreadedHubSimulator, Any],
+    sims: HubPair,
     tmp_path: Path,
 ) -> None:
     registry = tmp_path / "reg.json"
@@ -349,36 +336,63 @@ def test_an_oversized_body_is_refused_after_reading_at_most_the_cap(
     assert report.outcomes["gpt2"].status == "updated"
 
 
-@pytest.mark.parametrize(
-    "body",
-    [b"\xff\xfe\x00garbage", b'[{"id": "a/b", "downloads": 1', b"", b"null", b'"[]"', b"NaN"],
-    ids=["invalid-utf8", "truncated", "empty", "null", "string", "nan"],
-)
-def test_undecodable_or_non_array_bodies_fail_only_their_architecture(
-    body: bytes, tmp_path: Path
-) -> None:
-    handler = Scripted(lambda request: httpx.Response(200, content=body))
-    report, _ = _scripted_refresh(tmp_path, handler)
-    assert set(report.failed) == {"bert"}
-    assert "JSON" in report.failed["bert"]
-    assert report.outcomes["gpt2"].status == "updated"
-
-
-PATHOLOGICAL_BODIES = {
-    "deep-nesting": b"[" * 100_000,
-    "giant-integer": b"9" * 5000,
-    "giant-integer-in-item": b'[{"id": "a/b", "downloads": ' + b"9" * 5000 + b"}]",
+# Bodies that are not a JSON array the parser can take: undecodable bytes, JSON that is not
+# an array, JSON the parser cannot take (too deep, too many digits), a gzip body that does
+# not decompress (httpx fails while reading it, not while parsing).
+UNUSABLE_BODIES = {
+    "invalid-utf8": (b"\xff\xfe\x00garbage", {}, "JSON"),
+    "truncated": (b'[{"id": "a/b", "downloads": 1', {}, "JSON"),
+    "empty": (b"", {}, "JSON"),
+    "null": (b"null", {}, "JSON"),
+    "string": (b'"[]"', {}, "JSON"),
+    "nan": (b"NaN", {}, "JSON"),
+    "deep-nesting": (b"[" * 100_000, {}, "JSON"),
+    "giant-integer": (b"9" * 5000, {}, "JSON"),
+    "giant-integer-in-item": (b'[{"id": "a/b", "downloads": ' + b"9" * 5000 + b"}]", {}, "JSON"),
+    "bad-gzip": (b"not gzip at all", {"Content-Encoding": "gzip"}, "undecodable"),
 }
 
 
-@pytest.mark.parametrize("body", PATHOLOGICAL_BODIES.values(), ids=PATHOLOGICAL_BODIES.keys())
-def test_json_the_parser_cannot_take_fails_only_its_architecture(
-    body: bytes, tmp_path: Path
+@pytest.mark.parametrize(
+    ("body", "headers", "reason"), UNUSABLE_BODIES.values(), ids=UNUSABLE_BODIES
+)
+def test_a_body_that_is_not_a_usable_json_array_fails_only_its_architecture(
+    body: bytes, headers: dict[str, str], reason: str, tmp_path: Path
 ) -> None:
-    handler = Scripted(lambda request: httpx.Response(200, content=body))
+    handler = Scripted(lambda request: httpx.Response(200, headers=headers, content=body))
     report, _ = _scripted_refresh(tmp_path, handler)
     assert set(report.failed) == {"bert"}
-    assert "JSON" in report.failed["bert"]
+    assert reason in report.failed["bert"]
+    assert report.outcomes["gpt2"].status == "updated"
+
+
+def test_cli_refresh_with_an_undecodable_body_exits_1_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, headers, _ = UNUSABLE_BODIES["bad-gzip"]
+    hostile = Scripted(lambda request: httpx.Response(200, headers=headers, content=b"not gzip"))
+    real_init = HubClient.__init__
+
+    def with_bad_gzip(self: HubClient, settings: HubSettings, **kwargs: Any) -> None:
+        kwargs["transport"] = httpx.MockTransport(hostile)
+        real_init(self, settings, **kwargs)
+
+    monkeypatch.setattr(HubClient, "__init__", with_bad_gzip)
+    registry = tmp_path / "r.json"
+    argv = [
+        "refresh",
+        "bert",
+        "gpt2",
+        "--registry",
+        str(registry),
+        "--endpoint",
+        "https://hub.test",
+    ]
+    code = main([*argv, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert "undecodable" in json.loads(out)["failed"]["bert"]
+    assert set(read_registry(registry)) == {"gpt2"}
 
 
 @pytest.mark.parametrize("body", [b"[" * 100_000, b'{"gated": ' + b"1" * 5000 + b"}"])

@@ -8,7 +8,6 @@ live simulator, so any request a bad input slipped through would be counted.
 
 from __future__ import annotations
 
-import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -166,15 +165,6 @@ def sim(
     server.reset_stats()
     yield server
     assert server.stats.requests == 0, "a bad input reached the Hub"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def _assert_usage_error(argv: list[str], capsys: pytest.CaptureFixture[str], registry: Path) -> str:

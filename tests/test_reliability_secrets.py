@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import sys
 import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,13 +23,13 @@ import anyio
 import httpx
 import pytest
 
+from helpers import HubPair, fresh, hub_and_other_host, python_m
 from hf_model_registry import Entry, RegistryError, TokenRejected, aio
 from hf_model_registry._hub import HubClient, RetryPolicy
 from hf_model_registry._registry import dumps_registry
 from hf_model_registry._settings import HubSettings
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
-    fixture_for_all_architectures,
     run_in_thread,
 )
 
@@ -54,31 +53,15 @@ def _leaks(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def sims() -> Iterator[tuple[ThreadedHubSimulator, ThreadedHubSimulator | None]]:
-    fixture = fixture_for_all_architectures()
-    with run_in_thread(fixture, behaviors=BEHAVIOURS) as hub:
-        try:
-            other: ThreadedHubSimulator | None = run_in_thread(
-                fixture, host="127.0.0.2", port=hub.port
-            )
-        except OSError:
-            other = None
-        try:
-            yield hub, other
-        finally:
-            if other is not None:
-                other.stop()
+def sims(all_fixture: dict[str, Any]) -> Iterator[HubPair]:
+    with hub_and_other_host(all_fixture, behaviors=BEHAVIOURS) as pair:
+        yield pair
 
 
 @pytest.fixture
-def hub(
-    sims: tuple[ThreadedHubSimulator, ThreadedHubSimulator | None],
-) -> Iterator[ThreadedHubSimulator]:
-    server, other = sims
-    server.configure(behaviors=BEHAVIOURS)
-    server.reset_stats()
-    if other is not None:
-        other.reset_stats()
+def hub(sims: HubPair) -> Iterator[ThreadedHubSimulator]:
+    server = fresh(sims, BEHAVIOURS)
+    other = sims[1]
     yield server
     # Wherever the token went, it went only to the endpoint's own host.
     seen = {host: auth for host, auth in server.stats.authorizations_by_host.items() if auth}
@@ -91,16 +74,8 @@ def hub(
 def _cli(
     args: list[str], cwd: Path, env: dict[str, str], timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        # -vv: the HTTP stack's own debug logs too, where a leaked header would show.
-        [sys.executable, "-m", "hf_model_registry", "-vv", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
+    # -vv: the HTTP stack's own debug logs too, where a leaked header would show.
+    return python_m("hf_model_registry", "-vv", *args, cwd=cwd, env=env, timeout=timeout)
 
 
 def _stale_registry(path: Path, endpoint: str) -> None:
@@ -312,15 +287,7 @@ def test_a_malformed_token_gives_one_line_error_without_echoing_it(
 ) -> None:
     bad_token = "hf_SECRET_xyz_\u00e9t\u00e9"
     env = {**os.environ, "HF_TOKEN": bad_token, "HF_ENDPOINT": hub.url}
-    proc = subprocess.run(
-        [sys.executable, "-m", "hf_model_registry", "explain", "gpt2"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    proc = python_m("hf_model_registry", "explain", "gpt2", cwd=tmp_path, env=env, timeout=60)
     assert "SECRET_xyz" not in proc.stdout + proc.stderr
     assert proc.returncode == 2, proc.stderr[-1500:]
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from helpers import entry
+from helpers import closed_port, entry, python_m
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread, synthetic_fixture
 
@@ -36,6 +36,11 @@ def sim(fixture_data: dict[str, Any]) -> Iterator[ThreadedHubSimulator]:
         yield server
 
 
+# What most runs ask for: three architectures, and (where the test is offline) the static table.
+THREE_TYPES = ("--types", "bert,gpt2,t5")
+STATIC = {"USE_STATIC_REGISTRY": "true"}
+
+
 def run_script(
     name: str, *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -48,12 +53,6 @@ def run_script(
         env={**os.environ, **(env or {})},
         timeout=120,
     )
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- the legacy generator ------------------------------------------------------------
@@ -72,13 +71,7 @@ def load_generator() -> ModuleType:
 def test_generator_writes_a_pytest_file_that_passes(tmp_path: Path) -> None:
     out_dir = tmp_path / "generated"
     result = run_script(
-        "test_generator_fixed.py",
-        "--types",
-        "bert,gpt2,t5",
-        "--output",
-        str(out_dir),
-        cwd=tmp_path,
-        env={"USE_STATIC_REGISTRY": "true"},
+        "test_generator_fixed.py", *THREE_TYPES, "--output", str(out_dir), cwd=tmp_path, env=STATIC
     )
     assert result.returncode == 0, result.stderr
     assert "model lookup available: True" in result.stdout
@@ -88,13 +81,7 @@ def test_generator_writes_a_pytest_file_that_passes(tmp_path: Path) -> None:
     source = generated.read_text()
     assert "'t5': 'google-t5/t5-small'" in source
     compile(source, str(generated), "exec")
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(generated)],
-        capture_output=True,
-        text=True,
-        cwd=out_dir,
-        timeout=120,
-    )
+    run = python_m("pytest", "-q", "-p", "no:cacheprovider", str(generated), cwd=out_dir)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3 passed, 3 skipped" in run.stdout
 
@@ -159,15 +146,9 @@ def demo_registry(sim: ThreadedHubSimulator, tmp_path: Path) -> Path:
 def test_lookup_demo_prints_registry_hub_and_memo_sources(
     sim: ThreadedHubSimulator, demo_registry: Path, tmp_path: Path
 ) -> None:
+    registry = ("--registry", str(demo_registry))
     result = run_script(
-        "test_model_lookup.py",
-        "--types",
-        "bert,gpt2,t5",
-        "--registry",
-        str(demo_registry),
-        "--endpoint",
-        sim.url,
-        cwd=tmp_path,
+        "test_model_lookup.py", *THREE_TYPES, *registry, "--endpoint", sim.url, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
     rows = lookup_rows(result.stdout)
@@ -189,15 +170,8 @@ def test_lookup_demo_prints_registry_hub_and_memo_sources(
 def test_lookup_demo_offline_prints_stale_registry_and_static_sources(
     demo_registry: Path, tmp_path: Path
 ) -> None:
-    result = run_script(
-        "test_model_lookup.py",
-        "--types",
-        "bert,gpt2,t5",
-        "--registry",
-        str(demo_registry),
-        cwd=tmp_path,
-        env={"USE_STATIC_REGISTRY": "true"},
-    )
+    registry = ("--registry", str(demo_registry))
+    result = run_script("test_model_lookup.py", *THREE_TYPES, *registry, cwd=tmp_path, env=STATIC)
     assert result.returncode == 0, result.stderr
     assert lookup_rows(result.stdout)["first lookup"] == {
         "bert": ("registry", "google-bert/bert-base-uncased"),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -15,25 +13,9 @@ import find_models
 from hf_model_registry import aio
 from hf_model_registry._cli import main
 from hf_model_registry._settings import LOOKUP_RETRY, HubSettings, RetryPolicy
-from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread
+from hf_model_registry.simulator import ThreadedHubSimulator
 
 TOKEN = "hf_SETTINGStokenQ7w2Lx9"
-
-
-@pytest.fixture
-def sim() -> Iterator[ThreadedHubSimulator]:
-    with run_in_thread() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """The command lines configure logging for the process; give each test a clean slate."""
-    names = ("hf_model_registry", "httpx", "httpcore", "find_models")
-    levels = {n: logging.getLogger(n).level for n in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
 
 
 def test_from_env_reads_the_hubs_own_variables(monkeypatch: pytest.MonkeyPatch) -> None:

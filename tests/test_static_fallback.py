@@ -35,11 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED_ONLY = ("align", "kakaobrain/align-base")
 
 
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
 def test_the_hand_checked_default_comes_before_the_documented_checkpoint() -> None:
     # transformers documents a stale id for distilbert; the hand-checked one is canonical.
     arch = get_architecture("distilbert")
