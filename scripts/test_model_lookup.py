@@ -21,8 +21,7 @@ import time
 from collections.abc import Sequence
 
 from find_models import get_recommended_default_model
-from hf_model_registry import RegistryError
-from hf_model_registry._lookup import lookup
+from hf_model_registry import RegistryError, lookup
 
 DEFAULT_TYPES = ("bert", "gpt2", "t5", "gpt-j", "vit", "whisper", "llama", "roberta")
 

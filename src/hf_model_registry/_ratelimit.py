@@ -45,10 +45,14 @@ MAX_RESET_CEILING = 3600.0
 # Counts of more than 15 digits are not counts (and int() of thousands of digits
 # raises): such a header is malformed. Seconds may be any length: float() takes
 # them, and every wait is capped anyway.
-_R_RE = re.compile(r"(?:^|;)\s*r\s*=\s*(\d{1,15})(?!\d)")
-_T_RE = re.compile(r"(?:^|;)\s*t\s*=\s*(\d+(?:\.\d+)?)")
-_Q_RE = re.compile(r"(?:^|;)\s*q\s*=\s*(\d{1,15})(?!\d)")
-_W_RE = re.compile(r"(?:^|;)\s*w\s*=\s*(\d+(?:\.\d+)?)")
+_COUNT = r"(\d{1,15})(?!\d)"
+_SECONDS = r"(\d+(?:\.\d+)?)"
+
+
+def _param(value: str, key: str, number: str) -> str | None:
+    """The number of parameter ``key`` (``;key=<number>``) of a structured header, or None."""
+    match = re.search(rf"(?:^|;)\s*{key}\s*=\s*{number}", value)
+    return None if match is None else match.group(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,24 +65,16 @@ class RateLimitInfo:
 
 def parse_ratelimit(value: str | None) -> RateLimitInfo | None:
     """Parse ``"api";r=<remaining>;t=<seconds>``; None when absent or malformed."""
-    if not value:
-        return None
-    r = _R_RE.search(value)
-    t = _T_RE.search(value)
-    if r is None or t is None:
-        return None
-    return RateLimitInfo(remaining=int(r.group(1)), reset_seconds=float(t.group(1)))
+    r = _param(value or "", "r", _COUNT)
+    t = _param(value or "", "t", _SECONDS)
+    return None if r is None or t is None else RateLimitInfo(int(r), float(t))
 
 
 def parse_ratelimit_policy(value: str | None) -> tuple[int, float] | None:
     """Parse ``"fixed window";"api";q=<quota>;w=<window>`` into (quota, window seconds)."""
-    if not value:
-        return None
-    q = _Q_RE.search(value)
-    w = _W_RE.search(value)
-    if q is None or w is None:
-        return None
-    return int(q.group(1)), float(w.group(1))
+    q = _param(value or "", "q", _COUNT)
+    w = _param(value or "", "w", _SECONDS)
+    return None if q is None or w is None else (int(q), float(w))
 
 
 def reset_ceiling(window: float | None) -> float:
