@@ -145,6 +145,43 @@ def test_moved_documented_checkpoint_is_found_under_a_repo_of_the_same_name() ->
     assert reason == "distilbert-base-uncased plus a task or language suffix; originals preferred"
 
 
+def test_a_re_upload_under_the_documented_name_is_no_stand_in() -> None:
+    # The documented google/distilbert-base-uncased is not listed. A popular copy of the
+    # same name that names its base (a re-upload, here a fine-tune tag) must not take the
+    # canonical tier: the organisation's own repo of that name does.
+    original = dataclasses.replace(
+        real("distilbert/distilbert-base-uncased-finetuned-sst-2-english"),
+        id="distilbert/distilbert-base-uncased",
+        downloads=1_000_000,
+    )
+    copy = dataclasses.replace(
+        original,
+        id="someone/distilbert-base-uncased",
+        downloads=9_000_000,
+        tags=(*original.tags, "base_model:finetune:distilbert/distilbert-base-uncased"),
+    )
+    ranking = rank([copy, original], arch("distilbert", "google/distilbert-base-uncased"))
+    assert ranking.chosen == original
+    assert verdict_of(ranking, original.id)[1] is Tier.CANONICAL
+    verdict, tier, reason = verdict_of(ranking, copy.id)
+    assert (verdict, tier) == (Verdict.RANKED, Tier.DERIVATIVE)
+    assert reason == "fine-tune of distilbert/distilbert-base-uncased; originals preferred"
+
+
+def test_without_an_original_of_the_documented_name_no_repo_stands_in() -> None:
+    # Only a copy carries the documented name: the family falls back to the documented
+    # organisation, and the copy is ranked as what it is, a derivative.
+    base = real("distilbert/distilbert-base-uncased-finetuned-sst-2-english")
+    copy = dataclasses.replace(
+        base,
+        id="someone/distilbert-base-uncased",
+        tags=(*base.tags, "base_model:finetune:google/distilbert-base-uncased"),
+    )
+    ranking = rank([copy, base], arch("distilbert", "google/distilbert-base-uncased"))
+    assert verdict_of(ranking, copy.id)[1] is Tier.DERIVATIVE
+    assert all(j.tier is not Tier.CANONICAL for j in ranking.judgements)
+
+
 def test_a_language_fine_tune_without_tag_loses_to_its_listed_parent() -> None:
     parent = dataclasses.replace(
         real("jonatasgrosman/wav2vec2-large-xlsr-53-english"),

@@ -12,10 +12,11 @@ checkpoint, loadable by transformers, small enough for a test, open to anyone. T
    is never a reason to reject: an off-task checkpoint only ranks later.
 2. Survivors fall into tiers, best first: the **canonical family** (the checkpoint that
    transformers documents for the architecture, or a repo of the same name when that id
-   is not listed, and the other originals of its organisation), **other originals**,
-   **derivatives** (a ``base_model:`` tag, an embedding library, or name lineage: another
-   candidate's name plus a task suffix such as ``-finetuned-sst-2-english``) and
-   **random-weight fixtures**. The best tier with a survivor wins.
+   is not listed and nothing marks that repo as a copy, and the other originals of its
+   organisation), **other originals**, **derivatives** (a ``base_model:`` tag, an
+   embedding library, or name lineage: another candidate's name plus a task suffix such
+   as ``-finetuned-sst-2-english``) and **random-weight fixtures**. The best tier with a
+   survivor wins.
 3. Within it, a checkpoint inside the size budget beats one outside. Among those inside:
    the documented checkpoint, then on-task before off-task (task from ``transformersInfo``,
    else the card), then base before instruction-tuned, then base/small before names that
@@ -343,11 +344,26 @@ def _family(unique: list[Candidate], architecture: Architecture) -> _Family:
     found = next((c.id for c in unique if c.id.lower() == doc.lower()), None)
     if found is None:
         # A moved repo keeps its name (google/distilbert-base-uncased now lives at
-        # distilbert/distilbert-base-uncased); take the most downloaded of that name.
-        found = next((c.id for c in unique if _name(c.id) == _name(doc)), None)
+        # distilbert/distilbert-base-uncased); take the most downloaded of that name
+        # that says it is an original. A copy that says so (a base_model tag naming
+        # another repo: a re-upload, a quantization, a fine-tune kept under the old
+        # name), a fixture or a sentence-transformers wrapper is no stand-in, however
+        # popular: it would take the canonical tier and its organisation with it.
+        found = next(
+            (c.id for c in unique if _name(c.id) == _name(doc) and _says_original(c)), None
+        )
     if found is not None:
         orgs |= {_org(found)} - {""}
     return _Family(found, frozenset(orgs), names | {_name(doc)})
+
+
+def _says_original(candidate: Candidate) -> bool:
+    """Whether nothing in the listing item marks it as derived from another repo."""
+    return not (
+        _is_fixture(candidate)
+        or _other_bases(candidate)
+        or candidate.library_name in _DERIVATIVE_LIBRARIES
+    )
 
 
 def _family_listed(unique: list[Candidate], family: _Family) -> bool:
