@@ -3,7 +3,9 @@
 One entry per architecture of the table that has a static fallback: the hand-checked
 default (``"source": "static"``) where there is one, else the checkpoint transformers
 documents for it (``"source": "documented"``); both come from ``_defaults.static_fallback``,
-the same rule the lookup chain uses when the registry has no entry.
+the same rule the lookup chain uses when the registry has no entry. Where
+``_defaults.STATIC_TEST_MODELS`` names one, the entry's ``test_model`` is that random-weight
+test model, what ``--tiny`` answers offline.
 
 Writes the packaged snapshot (exactly these entries, so it is reproducible from the code)
 and the repo-root ``huggingface_model_types.json``: the same entries, except that root
@@ -21,7 +23,12 @@ from pathlib import Path
 
 from hf_model_registry._architectures import all_architectures
 from hf_model_registry._config import REGISTRY_FILENAME, packaged_registry_path
-from hf_model_registry._defaults import STATIC_DEFAULTS, is_static_source, static_fallback
+from hf_model_registry._defaults import (
+    STATIC_DEFAULTS,
+    is_static_source,
+    static_fallback,
+    static_test_model,
+)
 from hf_model_registry._registry import (
     Registry,
     dumps_registry,
@@ -49,6 +56,9 @@ def static_entries(timestamp: str) -> Registry:
             "source": source,
             "updated_at": timestamp,
         }
+        test_model = static_test_model(name)
+        if test_model is not None:
+            entries[name]["test_model"] = test_model
     return entries
 
 
@@ -68,9 +78,10 @@ def main() -> None:
     snapshot = Path(packaged_registry_path())
     snapshot.write_text(dumps_registry(shipped), encoding="utf-8")
     counts = {s: sum(e["source"] == s for e in shipped.values()) for s in ("static", "documented")}
+    tiny = sum("test_model" in e for e in shipped.values())
     print(
         f"wrote {len(merged)} entries to {root_file} and {len(shipped)} to {snapshot} "
-        f"({counts['static']} static, {counts['documented']} documented)"
+        f"({counts['static']} static, {counts['documented']} documented, {tiny} with a test model)"
     )
 
 

@@ -1,7 +1,8 @@
 """How many architectures an offline lookup answers: the static coverage figure.
 
 For every architecture that ``hf-model-registry types`` lists, look it up with
-``HF_HUB_OFFLINE=1`` (no request is ever sent) and count the answers by source::
+``HF_HUB_OFFLINE=1`` (no request is ever sent) and count the answers by source, and
+the answers that know a random-weight test model (what ``--tiny`` returns)::
 
     python scripts/offline_coverage.py                  # the packaged snapshot
     python scripts/offline_coverage.py --registry PATH  # another registry file
@@ -19,6 +20,7 @@ from collections import Counter
 
 from hf_model_registry import UnknownModelType, lookup
 from hf_model_registry._architectures import all_architectures
+from hf_model_registry._chain import tiny_model_of
 from hf_model_registry._config import read_registry_path
 
 
@@ -32,11 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     names = [arch.name for arch in all_architectures()]
     sources: Counter[str] = Counter()
     unanswered = []
+    tiny = 0
     for name in names:
         try:
-            sources[lookup(name, registry=args.registry).source] += 1
+            answer = lookup(name, registry=args.registry)
         except UnknownModelType:
             unanswered.append(name)
+            continue
+        sources[answer.source] += 1
+        tiny += tiny_model_of(answer) is not None
     answered = len(names) - len(unanswered)
     percent = 100.0 * answered / len(names)
     print(f"registry: {read_registry_path(args.registry)}")
@@ -44,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     for source, count in sorted(sources.items()):
         print(f"  {source:<16} {count}")
     print(f"no answer: {', '.join(unanswered) or 'none'}")
+    tiny_percent = 100.0 * tiny / len(names)
+    print(f"test models (--tiny): {tiny} of {len(names)} architectures ({tiny_percent:.1f}%)")
     return 0 if percent >= args.min else 1
 
 

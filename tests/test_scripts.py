@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from helpers import closed_port, entry, python_m
+from hf_model_registry._architectures import all_architectures
+from hf_model_registry._defaults import STATIC_TEST_MODELS
 from hf_model_registry._registry import dumps_registry, read_registry
 from hf_model_registry.simulator import ThreadedHubSimulator, run_in_thread, synthetic_fixture
 
@@ -270,3 +272,19 @@ def test_demo_script_refreshes_explains_and_stops_the_simulator(tmp_path: Path) 
     assert url is not None, out
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", int(url[1]))) != 0
+
+
+# -- the offline coverage figure -----------------------------------------------------
+
+
+def test_offline_coverage_counts_answers_and_test_models(tmp_path: Path) -> None:
+    # A missing registry: the bare static tables answer, each test model for its type.
+    out = run_script(
+        "offline_coverage.py", "--registry", str(tmp_path / "missing.json"), cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    total = len(all_architectures())
+    tiny = re.search(r"^test models \(--tiny\): (\d+) of (\d+) architectures", out.stdout, re.M)
+    assert tiny is not None, out.stdout
+    assert (int(tiny[1]), int(tiny[2])) == (len(STATIC_TEST_MODELS), total)
+    assert re.search(rf"^offline answers: \d+ of {total} architectures", out.stdout, re.M)

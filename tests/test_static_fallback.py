@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -17,11 +18,13 @@ import pytest
 
 from hf_model_registry import Entry, UnknownModelType, lookup
 from hf_model_registry._architectures import all_architectures, get_architecture
+from hf_model_registry._candidates import validate_model_id
 from hf_model_registry._chain import local_answer
 from hf_model_registry._cli import main
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._defaults import (
     STATIC_DEFAULTS,
+    STATIC_TEST_MODELS,
     is_static_source,
     static_default,
     static_fallback,
@@ -166,3 +169,65 @@ def test_show_says_whether_an_entry_is_hand_checked_or_documented(
     assert "[static, hand-checked]" in capsys.readouterr().out
     assert main(["show", DOCUMENTED_ONLY[0], "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[DOCUMENTED_ONLY[0]]["source"] == "documented"
+
+
+# -- the random-weight test models an offline --tiny answers with ---------------------
+
+# A source comment names a Hugging Face repository and a file in it.
+SOURCE_RE = re.compile(r"#\s*(huggingface/[\w.-]+)\s+((?:tests|src|docs)/\S+)")
+
+
+def sources_of_test_models() -> dict[str, str]:
+    """Each STATIC_TEST_MODELS key -> the ``repo path`` of the comment above its group."""
+    lines = (ROOT / "src" / "hf_model_registry" / "_defaults.py").read_text().splitlines()
+    start = lines.index("STATIC_TEST_MODELS: dict[str, str] = {")
+    end = lines.index("}", start)
+    sources: dict[str, str] = {}
+    source = ""
+    for line in lines[start + 1 : end]:
+        found = SOURCE_RE.search(line)
+        if found is not None:
+            source = f"{found[1]} {found[2]}"
+        key = re.match(r'\s*"([^"]+)":', line)
+        if key is not None:
+            sources[key[1]] = source
+    return sources
+
+
+def normalized(text: str) -> str:
+    return re.sub(r"[-_./]", "", text.lower())
+
+
+def test_every_static_test_model_comes_with_its_source() -> None:
+    sources = sources_of_test_models()
+    assert set(sources) == set(STATIC_TEST_MODELS)  # the parse saw every entry
+    assert {name for name, source in sources.items() if not source} == set()
+
+
+@pytest.mark.parametrize(("name", "model_id"), sorted(STATIC_TEST_MODELS.items()))
+def test_a_static_test_model_is_a_tiny_model_id_beside_the_default(
+    name: str, model_id: str
+) -> None:
+    assert validate_model_id(model_id) == model_id
+    arch = get_architecture(name)
+    assert arch is not None and arch.name == name  # a registry name, not an alias
+    default = static_default(name)
+    assert default is not None and default != model_id
+    # Never a full-size checkpoint: every fixture read says so in its name.
+    assert "tiny" in model_id.lower()
+    named = any(
+        normalized(part) in normalized(model_id.split("/")[1])
+        for part in (arch.name, arch.hub_type, *arch.aliases)
+    )
+    assert named or sources_of_test_models()[name]
+
+
+def test_the_snapshot_and_committed_file_carry_the_static_test_models() -> None:
+    snapshot = read_registry(packaged_registry_path())
+    root = read_registry(ROOT / "huggingface_model_types.json")
+    assert {n: e["test_model"] for n, e in snapshot.items() if "test_model" in e} == (
+        STATIC_TEST_MODELS
+    )
+    for name, model_id in STATIC_TEST_MODELS.items():
+        if is_static_source(root[name].get("source")):
+            assert root[name]["test_model"] == model_id

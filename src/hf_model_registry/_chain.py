@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 
 from . import _config, _log
 from ._config import env_flag
-from ._defaults import is_static_source, static_fallback
+from ._defaults import is_static_source, static_fallback, static_test_model
 from ._errors import (
     HubOffline,
     HubUnavailable,
@@ -38,6 +38,7 @@ __all__ = [
     "offline_reason",
     "recall_hub_answer",
     "remember_hub_answer",
+    "tiny_model_of",
     "warn_unreadable",
 ]
 
@@ -140,17 +141,33 @@ def last_resort(
     )
 
 
-def model_for(answer: Answer, *, tiny: bool) -> str:
-    """The answer's model id, or with ``tiny`` its entry's random-weight ``test_model``.
+def tiny_model_of(answer: Answer) -> str | None:
+    """The answer's random-weight test model, or None when none is known.
 
-    Without a test model (static answers, listings with no fixture) the default stands,
-    with a warning in the log, so a caller asking for a tiny model still gets a loadable
-    one and knows it is not tiny.
+    The entry's ``test_model``; an offline answer (``static`` or ``documented``) without
+    one, from no entry or a file built before static test models, takes its
+    ``_defaults.STATIC_TEST_MODELS`` one. A Hub answer never does: its entry says what the
+    Hub listed, and a listing without a fixture is an answer too.
+    """
+    test_model = None if answer.entry is None else answer.entry.get("test_model")
+    if isinstance(test_model, str):
+        return test_model
+    if is_static_source(answer.source):
+        return static_test_model(answer.model_type)
+    return None
+
+
+def model_for(answer: Answer, *, tiny: bool) -> str:
+    """The answer's model id, or with ``tiny`` its random-weight test model.
+
+    Without a test model (``tiny_model_of`` is None) the default stands, with a warning
+    in the log, so a caller asking for a tiny model still gets a loadable one and knows
+    it is not tiny.
     """
     if not tiny:
         return answer.model_id
-    test_model = None if answer.entry is None else answer.entry.get("test_model")
-    if isinstance(test_model, str):
+    test_model = tiny_model_of(answer)
+    if test_model is not None:
         return test_model
     _log.warning(
         "hf_model_registry",
