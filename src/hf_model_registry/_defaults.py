@@ -162,7 +162,9 @@ STATIC_DEFAULTS: dict[str, str] = {
 # run or fine-tuned) as a model of that architecture; the comment above each group names
 # the repository and file. None is derived from a naming pattern. Where several projects
 # name one, an ``hf-internal-testing`` fixture is preferred, then the newest file's. A
-# refresh replaces these with the Hub listing's own fixture (or none).
+# refresh replaces these with the Hub listing's own fixture (or none). The files were read
+# (stored copies, 2026-11-29) at these commits: optimum-onnx 9ca6f68 (testing_utils.py) and
+# 189a80a (utils_tests.py), peft 00073fe, optimum-intel 0003ad3.
 STATIC_TEST_MODELS: dict[str, str] = {
     # huggingface/optimum-onnx tests/onnxruntime/testing_utils.py (MODEL_NAMES: each
     # ORTModel test exports and runs MODEL_NAMES[architecture])
