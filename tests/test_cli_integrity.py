@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -319,13 +320,25 @@ def test_refresh_from_another_endpoint_into_a_public_hub_registry_is_refused(
     assert after["bert"] == parse_registry(before)["bert"]
 
 
+def git(checkout: Path, *args: str) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "-C", str(checkout), *args], check=True, capture_output=True)
+
+
+def git_init(checkout: Path) -> None:
+    checkout.mkdir(parents=True)
+    git(checkout, "init", "-q")
+
+
 def test_a_simulator_refresh_cannot_overwrite_the_committed_file_of_a_checkout(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     checkout = tmp_path / "checkout"
-    (checkout / ".git").mkdir(parents=True)
     committed = checkout / "huggingface_model_types.json"
+    git_init(checkout)
     shutil.copyfile(packaged_registry_path(), committed)  # static entries only
+    git(checkout, "add", committed.name)
     before = committed.read_bytes()
     os.chdir(checkout)
     code, out, err = run_cli(capsys, "refresh", "gpt2", "bert", "--endpoint", sim.url)
@@ -340,6 +353,40 @@ def test_a_simulator_refresh_cannot_overwrite_the_committed_file_of_a_checkout(
     assert (
         run_cli(capsys, "refresh", "bert", "--registry", "sim.json", "--endpoint", sim.url)[0] == 0
     )
+
+
+def test_an_untracked_registry_inside_a_checkout_is_not_the_committed_one(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A scratch copy under an ignored folder of some project (a TMPDIR inside a
+    # checkout, say) is no committed file: a simulator refresh may write it.
+    checkout = tmp_path / "project"
+    git_init(checkout)
+    (checkout / ".gitignore").write_text("scratch/\n")
+    scratch = checkout / "scratch" / "reg.json"
+    scratch.parent.mkdir()
+    shutil.copyfile(packaged_registry_path(), scratch)
+    code, _, err = run_cli(
+        capsys, "refresh", "gpt2", "--registry", str(scratch), "--endpoint", sim.url, "--quiet"
+    )
+    assert (code, err) == (0, "")
+    assert read_registry(scratch)["gpt2"]["endpoint"] == sim.url
+
+
+def test_when_git_cannot_tell_a_file_in_a_checkout_is_treated_as_committed(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checkout = tmp_path / "broken"
+    (checkout / ".git").mkdir(parents=True)  # not a repository git can read
+    reg = checkout / "huggingface_model_types.json"
+    shutil.copyfile(packaged_registry_path(), reg)
+    before = reg.read_bytes()
+    code, out, err = run_cli(
+        capsys, "refresh", "gpt2", "--registry", str(reg), "--endpoint", sim.url
+    )
+    assert code == 2 and out == ""
+    assert "git could not tell whether it is committed" in err and "--force" in err
+    assert sim.stats.requests == 0 and reg.read_bytes() == before
 
 
 @pytest.mark.usefixtures("sim_in_env")

@@ -210,7 +210,7 @@ ForceOption = Annotated[
     typer.Option(
         "--force",
         help="Write even when the registry holds entries from another endpoint "
-        "(or is committed in a git checkout and the endpoint is not the public Hub).",
+        "(or is a file git tracks and the endpoint is not the public Hub).",
     ),
 ]
 MinDownloadsOption = Annotated[

@@ -267,15 +267,33 @@ def check_writable(path: StrPath) -> None:
             raise RegistryNotWritable(f"{text}: cannot write: the {what} {target} is read-only")
 
 
-def _in_checkout(path: StrPath) -> bool:
-    directory = os.path.dirname(os.path.abspath(os.fspath(path)))
-    while True:
-        if os.path.exists(os.path.join(directory, ".git")):
-            return True
+def _committed(path: StrPath) -> bool | None:
+    """Whether git tracks ``path``: True, False, or None when git cannot tell.
+
+    Only a file git tracks is "the committed registry"; a scratch or ignored file
+    inside someone's checkout (a temporary directory under a project) is not. Without
+    a git binary, or when it fails, the answer is None: the caller decides.
+    """
+    import subprocess
+
+    absolute = os.path.abspath(os.fspath(path))
+    directory = os.path.dirname(absolute)
+    while not os.path.exists(os.path.join(directory, ".git")):
         parent = os.path.dirname(directory)
         if parent == directory:
-            return False
+            return False  # in no checkout at all
         directory = parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", directory, "ls-files", "--error-unmatch", "--", absolute],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    # 0: tracked; 1: not tracked (error-unmatch); anything else: git could not say.
+    return {0: True, 1: False}.get(done.returncode)
 
 
 def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -> None:
@@ -283,7 +301,7 @@ def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -
 
     Entries from another endpoint (a simulator's answers into a real registry, or
     the reverse) are refused, and so are answers from a non-default endpoint into a
-    registry file committed in a git checkout that holds none from it yet.
+    registry file git tracks (the committed one) that holds none from it yet.
     """
     others = sorted({entry_endpoint(e) or endpoint for e in current.values()} - {endpoint})
     if others:
@@ -295,10 +313,15 @@ def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -
         endpoint != DEFAULT_ENDPOINT
         and current
         and not any(entry_endpoint(e) == endpoint for e in current.values())
-        and _in_checkout(path)
+        and (committed := _committed(path)) is not False
     ):
+        where = (
+            "is committed in a git checkout"
+            if committed
+            else ("is in a git checkout (git could not tell whether it is committed)")
+        )
         raise EndpointMismatch(
-            f"{path} is committed in a git checkout; refusing to write entries from {endpoint} "
+            f"{path} {where}; refusing to write entries from {endpoint} "
             "into it (use another --registry, or --force)"
         )
 
