@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import socket
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
 import pytest
 
 import find_models
-from helpers import entry
-from hf_model_registry import InvalidModelType, RegistryError, UnknownModelType, _lookup, aio
+from helpers import FakeClock, entry
+from hf_model_registry import (
+    InvalidModelType,
+    RegistryError,
+    UnknownModelType,
+    _chain,
+    _lookup,
+    aio,
+)
 from hf_model_registry import _refresh as refresh_module
+from hf_model_registry._chain import Answer
 from hf_model_registry._registry import dumps_registry
+from hf_model_registry.simulator import ThreadedHubSimulator
 
 
 def write(path: Path, data: dict[str, Any]) -> None:
@@ -268,3 +279,61 @@ def test_the_memo_notices_a_registry_file_created_later(
     assert _lookup.lookup("bert").source == "static"
     write(Path("huggingface_model_types.json"), {"bert": entry("my-org/my-bert", pinned=True)})
     assert _lookup.get_recommended_default_model("bert") == "my-org/my-bert"
+
+
+@pytest.mark.usefixtures("sim_in_env")
+def test_a_hub_answer_is_remembered_for_the_ttl_then_asked_again(
+    sim: ThreadedHubSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    monotonic = SimpleNamespace(monotonic=clock)
+    monkeypatch.setattr(_lookup, "time", monotonic)
+    monkeypatch.setattr(_chain, "time", monotonic)
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "60")
+    # No registry file: the packaged snapshot's static entry is a floor, so the Hub is asked.
+    assert _lookup.lookup("gpt2").source == "hub"
+    asked = sim.stats.requests
+    clock.now += 59
+    assert _lookup.lookup("gpt2").source == "memo"
+    assert sim.stats.requests == asked
+    clock.now += 2  # past the TTL: the answer may have changed on the Hub
+    assert _lookup.lookup("gpt2").source == "hub"
+    assert sim.stats.requests > asked
+
+
+def test_a_fresh_entry_is_remembered_until_it_turns_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: None
+) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(_lookup, "time", SimpleNamespace(monotonic=clock))
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "3600")
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"bert": entry("a/b", age=timedelta(minutes=50), source="hub")},
+    )
+    assert _lookup.lookup("bert").source == "registry"
+    clock.now += 9 * 60  # still within the TTL of the entry's refresh
+    assert _lookup.lookup("bert").source == "memo"
+    clock.now += 2 * 60
+    # The memo lets go; the registry answer is computed again (on the real clock, the
+    # entry is still fresh, so the answer comes straight from the file).
+    assert _lookup.lookup("bert").source == "registry"
+
+
+@pytest.mark.parametrize(
+    ("answer", "ttl", "seconds"),
+    [
+        (Answer("bert", "a/b", "registry", entry("a/b", age=timedelta(hours=1))), 7200, 3600),
+        (Answer("bert", "a/b", "registry", entry("a/b", age=timedelta(days=9))), 7200, 0),
+        (Answer("bert", "a/b", "registry", entry("a/b", pinned=True)), 7200, math.inf),
+        (Answer("bert", "a/b", "hub"), 7200, 7200),
+        (Answer("bert", "a/b", "stale-registry"), 7200, _lookup.FALLBACK_RETRY_SECONDS),
+        (Answer("bert", "a/b", "static"), 60, 60),
+    ],
+    ids=["fresh", "stale", "pinned", "hub", "fallback", "fallback-short-ttl"],
+)
+def test_how_long_the_memo_keeps_each_kind_of_answer(
+    answer: Answer, ttl: int, seconds: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", str(ttl))
+    assert _lookup._lifetime(answer) == pytest.approx(seconds, abs=5)

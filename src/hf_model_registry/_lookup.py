@@ -7,9 +7,11 @@ imports no HTTP or async library.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from . import _config
@@ -25,6 +27,7 @@ from ._chain import (
     model_for,
 )
 from ._names import resolve_name
+from ._registry import entry_age_seconds
 
 if TYPE_CHECKING:
     from ._settings import HubSettings
@@ -38,12 +41,16 @@ HubStep = Callable[[str], Answer | None]
 # call would dominate a warm lookup; a second is far below any refresh cadence.
 STAT_INTERVAL_SECONDS = 1.0
 
+# A fallback (the Hub failed, or is off) is kept this long, not for the TTL: the Hub
+# may be back. Long enough that a loop of lookups does not wait on a dead Hub each call.
+FALLBACK_RETRY_SECONDS = 300.0
+
 _CACHE = RegistryCache()
 # (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step, explicit endpoint)
-# -> (answer, path, signature, checked_at)
+# -> (answer, path, signature, checked_at, expires_at); times are time.monotonic()
 _MEMO: dict[
     tuple[str, str | None, str | None, bool, str | None],
-    tuple[Answer, str, tuple[int, int, int] | None, float],
+    tuple[Answer, str, tuple[int, int, int] | None, float, float],
 ] = {}
 
 
@@ -81,30 +88,52 @@ def lookup(
     )
     hit = _MEMO.get(key)
     if hit is not None:
-        answer, path_text, signature, checked_at = hit
+        answer, path_text, signature, checked_at, expires_at = hit
         now = time.monotonic()
-        if now - checked_at < STAT_INTERVAL_SECONDS:
+        if now - checked_at < STAT_INTERVAL_SECONDS and now < expires_at:
             return answer
         # Still the file that applies (a ./huggingface_model_types.json created since
-        # takes precedence), and unchanged: the answer stands for another interval.
+        # takes precedence), unchanged, and the answer not yet due for a new look (a
+        # fresh entry turns stale, a Hub answer ages past the TTL): it stands.
         if (
-            _config.read_registry_path(registry) == path_text
+            now < expires_at
+            and _config.read_registry_path(registry) == path_text
             and RegistryCache.signature(path_text) == signature
         ):
-            _MEMO[key] = (answer, path_text, signature, now)
+            _MEMO[key] = (answer, path_text, signature, now, expires_at)
             return answer
         _MEMO.pop(key, None)  # another thread may have dropped it already
     path = _config.read_registry_path(registry)
     answer = _compute(model_type, registry, path, hub, settings)
     if hub is not None and answer.source != "registry":
         return answer
+    now = time.monotonic()
     _MEMO[key] = (
         answer._replace(source="memo"),
         path,
         RegistryCache.signature(path),
-        time.monotonic(),
+        now,
+        now + _lifetime(answer),
     )
     return answer
+
+
+def _lifetime(answer: Answer) -> float:
+    """Seconds the memo may keep ``answer``: until the chain could answer differently.
+
+    A fresh entry until it turns stale (a pinned one for good), a Hub answer for the
+    TTL, a fallback for ``FALLBACK_RETRY_SECONDS`` (at most the TTL).
+    """
+    ttl = _config.ttl_seconds()
+    if answer.source == "registry":
+        entry = answer.entry
+        if entry is None or entry.get("pinned") is True:
+            return math.inf
+        age = entry_age_seconds(entry, datetime.now(UTC))
+        return math.inf if age is None else max(0.0, ttl - age)
+    if answer.source == "hub":
+        return ttl
+    return min(ttl, FALLBACK_RETRY_SECONDS)
 
 
 def _compute(
