@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import os
 import socket
@@ -30,6 +31,7 @@ from hf_model_registry import (
 from hf_model_registry import _refresh as refresh_module
 from hf_model_registry._chain import Answer
 from hf_model_registry._registry import dumps_registry
+from hf_model_registry._settings import HubSettings
 from hf_model_registry.simulator import ThreadedHubSimulator
 
 
@@ -337,3 +339,16 @@ def test_how_long_the_memo_keeps_each_kind_of_answer(
 ) -> None:
     monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", str(ttl))
     assert _lookup._lifetime(answer) == pytest.approx(seconds, abs=5)
+
+
+@pytest.mark.usefixtures("sim_in_env")
+def test_offline_settings_answer_locally_without_trying_the_hub(
+    sim: ThreadedHubSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Offline said by the caller's settings, not by HF_HUB_OFFLINE: the chain itself
+    # answers locally; it does not try the Hub and log a failure.
+    settings = HubSettings.from_env(offline=True).for_lookup()
+    with caplog.at_level(logging.WARNING, logger="hf_model_registry"):
+        answer = _lookup.lookup("gpt2", settings=settings)
+    assert answer.source in ("static", "documented")
+    assert caplog.records == [] and sim.stats.requests == 0

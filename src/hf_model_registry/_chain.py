@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from . import _config, _log
 from ._config import env_flag
@@ -25,6 +25,9 @@ from ._errors import (
 )
 from ._registry import Entry, Registry, StrPath, entry_age_seconds, read_registry
 
+if TYPE_CHECKING:
+    from ._settings import HubSettings
+
 __all__ = [
     "Answer",
     "RegistryCache",
@@ -35,7 +38,6 @@ __all__ = [
     "last_resort",
     "local_answer",
     "model_for",
-    "offline_reason",
     "recall_hub_answer",
     "remember_hub_answer",
     "tiny_model_of",
@@ -102,21 +104,27 @@ def local_answer(
 
 
 def before_the_hub(
-    model_type: str, name: str, entry: Entry | None, endpoint: str | None
+    model_type: str, name: str, entry: Entry | None, settings: HubSettings | None
 ) -> tuple[Answer | None, Answer | None]:
     """The chain up to the Hub: (the answer when the Hub need not be asked, the fallback).
 
     A fresh entry, offline's last resort, or a Hub answer this process remembers from
-    ``endpoint`` (default: the environment's) ends the chain; otherwise the caller asks
-    the Hub and falls back to the second item.
+    the endpoint ends the chain; otherwise the caller asks the Hub and falls back to the
+    second item. ``settings`` says whether the Hub is off and where it is; without them
+    (the fast path builds none), the environment does, as ``HubSettings.from_env`` would.
     """
     ttl = _config.ttl_seconds()
     fresh, fallback = local_answer(name, entry, datetime.now(UTC), ttl)
     if fresh is not None:
         return fresh, None
-    if _config.network_disabled():
-        return last_resort(fallback, model_type, offline_reason()), None
-    endpoint = _config.hub_endpoint() if endpoint is None else endpoint
+    offline = env_flag("HF_HUB_OFFLINE") if settings is None else settings.offline
+    static_mode = env_flag("USE_STATIC_REGISTRY")
+    if offline or static_mode:
+        # USE_STATIC_REGISTRY is a choice to answer locally, so a type nothing local
+        # knows is "not found" there, not "offline".
+        reason = HubOffline("offline (HF_HUB_OFFLINE is set)") if not static_mode else None
+        return last_resort(fallback, model_type, reason), None
+    endpoint = _config.hub_endpoint() if settings is None else settings.endpoint
     return recall_hub_answer(name, endpoint, ttl), fallback
 
 
@@ -176,17 +184,6 @@ def model_for(answer: Answer, *, tiny: bool) -> str:
         answer.model_id,
     )
     return answer.model_id
-
-
-def offline_reason() -> HubOffline | None:
-    """Why the Hub is not asked when ``HF_HUB_OFFLINE`` is set; None in static-registry mode.
-
-    ``USE_STATIC_REGISTRY`` is a choice to answer locally, so a type nothing local
-    knows is "not found" there, not "offline".
-    """
-    if env_flag("HF_HUB_OFFLINE") and not env_flag("USE_STATIC_REGISTRY"):
-        return HubOffline("offline (HF_HUB_OFFLINE is set)")
-    return None
 
 
 # Hub answers found by lookups, per (registry name, endpoint): (answer, monotonic time).

@@ -145,9 +145,7 @@ def _compute(
 ) -> Answer:
     name, aliases = resolve_name(model_type)
     entry = find_entry(_CACHE.get(path), name, aliases)
-    answer, fallback = before_the_hub(
-        model_type, name, entry, None if settings is None else settings.endpoint
-    )
+    answer, fallback = before_the_hub(model_type, name, entry, settings)
     if answer is not None:
         return answer
     if hub is not None:

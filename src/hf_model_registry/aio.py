@@ -91,9 +91,7 @@ async def lookup(
     name, aliases = resolve_name(model_type)
     path = _config.read_registry_path(registry)
     entry = find_entry(await _read(path), name, aliases)
-    answer, fallback = before_the_hub(
-        model_type, name, entry, None if settings is None else settings.endpoint
-    )
+    answer, fallback = before_the_hub(model_type, name, entry, settings)
     if answer is not None:
         return answer
     try:
