@@ -145,3 +145,47 @@ def test_find_models_endpoint_reaches_the_lookup_without_touching_the_environmen
     assert "Recommended default model: openai-community/gpt2 (from hub)" in out
     assert sim.stats.listing_requests >= 1
     assert environment_writes == []
+
+
+BAD_TOKEN = "hf_bad\x1b[31m"
+
+
+@pytest.mark.parametrize(
+    ("where", "named"),
+    [
+        ("HF_TOKEN", "HF_TOKEN"),
+        ("HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_HUB_TOKEN"),
+        ("HF_TOKEN_PATH", "HF_TOKEN_PATH"),
+        ("HF_HOME", "$HF_HOME/token"),
+        ("--token", "the token argument (--token)"),
+    ],
+)
+def test_a_malformed_token_names_where_it_came_from_and_is_never_shown(
+    where: str,
+    named: str,
+    sim: ThreadedHubSimulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = ["refresh", "gpt2", "--endpoint", sim.url, "--registry", str(tmp_path / "t.json")]
+    token_file = tmp_path / "hf_home" / "token"
+    if where in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+        monkeypatch.setenv(where, BAD_TOKEN)
+    elif where == "--token":
+        argv += ["--token", BAD_TOKEN]
+    else:
+        if where == "HF_TOKEN_PATH":
+            token_file = tmp_path / "badtok"
+            monkeypatch.setenv("HF_TOKEN_PATH", str(token_file))
+        token_file.parent.mkdir(exist_ok=True)
+        token_file.write_text(BAD_TOKEN + "\n")
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert f"from {named}" in err, err
+    if where in ("HF_TOKEN_PATH", "HF_HOME"):
+        assert str(token_file) in err
+    assert "hf_bad" not in err and "\x1b" not in err
+    assert sim.stats.requests == 0
+
