@@ -253,3 +253,32 @@ def test_a_number_flag_out_of_range_names_the_range(
     code, out, err = run_cli(capsys, "refresh", "bert", flag, value, "--registry", registry)
     assert (code, out) == (2, "") and f"'{flag}'" in err
     assert "between" in err and value in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["recommend", "bert"],
+        ["refresh", "bert", "--registry", "r.json"],
+        ["explain", "bert"],
+        ["check", "openai-community/gpt2"],
+        ["pin", "bert", "google-bert/bert-base-uncased", "--registry", "r.json"],
+    ],
+    ids=lambda argv: argv[0],
+)
+@pytest.mark.parametrize("where", ["flag", "environment"])
+def test_a_bad_endpoint_is_echoed_as_typed(
+    argv: list[str],
+    where: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if where == "flag":
+        argv = [*argv, "--endpoint", "http://"]
+    else:
+        monkeypatch.setenv("HF_ENDPOINT", "http://")
+    code, out, err = run_cli(capsys, *argv)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert "not 'http://'" in err, err
+    assert files_in(tmp_path) == set()

@@ -17,6 +17,7 @@ __all__ = [
     "REGISTRY_FILENAME",
     "env_flag",
     "environment_problems",
+    "given_endpoint",
     "hub_endpoint",
     "hub_token",
     "hub_token_and_source",
@@ -133,8 +134,15 @@ def hub_endpoint(explicit: str | None = None) -> str:
     An explicit empty string stays empty (and is refused by the client): falling back
     to huggingface.co would send the token somewhere the caller did not name.
     """
-    value = explicit if explicit is not None else os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
-    return value.rstrip("/")
+    return given_endpoint(explicit).rstrip("/")
+
+
+def given_endpoint(explicit: str | None = None) -> str:
+    """The Hub base URL as the user wrote it (``hub_endpoint`` before trimming ``/``).
+
+    What an error message about a bad endpoint quotes: ``http://`` trimmed is ``http:``.
+    """
+    return explicit if explicit is not None else os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
 
 
 def hub_token(explicit: str | None = None) -> str | None:

@@ -279,17 +279,17 @@ def _in_checkout(path: StrPath) -> bool:
 
 
 def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -> None:
-    """Refuse to mix Hub endpoints in one registry; ``EndpointMismatch`` explains how to force it.
+    """Refuse to mix Hub endpoints in one registry; ``EndpointMismatch`` says what it holds.
 
     Entries from another endpoint (a simulator's answers into a real registry, or
     the reverse) are refused, and so are answers from a non-default endpoint into a
-    registry file committed in a git checkout that holds none from it yet.
+    registry file committed in a git checkout that holds none from it yet. The
+    message names no flag: each front end says how to proceed with its own.
     """
     others = sorted({entry_endpoint(e) or endpoint for e in current.values()} - {endpoint})
     if others:
         raise EndpointMismatch(
-            f"{path} holds entries from {others[0]}; refusing to add entries from {endpoint} "
-            "(use another --registry, or --force to mix them)"
+            f"{path} holds entries from {others[0]}; refusing to add entries from {endpoint}"
         )
     if (
         endpoint != DEFAULT_ENDPOINT
@@ -299,7 +299,7 @@ def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -
     ):
         raise EndpointMismatch(
             f"{path} is committed in a git checkout; refusing to write entries from {endpoint} "
-            "into it (use another --registry, or --force)"
+            "into it"
         )
 
 

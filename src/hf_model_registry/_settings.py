@@ -70,14 +70,17 @@ def check_endpoint(endpoint: str) -> None:
     """Raise ``InvalidEndpoint`` unless ``endpoint`` is an http(s) root URL a path can follow.
 
     The one check both command lines and the client use: scheme, host, a port in
-    range, no spaces or control characters, no query or fragment.
+    range, no spaces or control characters, no query or fragment. ``endpoint`` may end
+    in ``/``; messages quote it as given (front ends pass ``_config.given_endpoint``).
     """
     from urllib.parse import urlsplit  # off the lookup's fast path
 
     from ._errors import InvalidEndpoint, safe_repr
 
     try:
-        parts = urlsplit(endpoint)
+        # Trailing slashes are trimmed where the endpoint is used, but the messages
+        # quote it as given: "http://" trimmed is "http:", which nobody typed.
+        parts = urlsplit(endpoint.rstrip("/"))
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         parts = None
