@@ -231,3 +231,54 @@ def test_recommend_refuses_a_bad_endpoint_like_refresh_and_check(
     monkeypatch.setenv("HF_ENDPOINT", "not a url")
     code, out, err = run_cli(capsys, "recommend", "bert")
     assert (code, out) == (2, "") and err.startswith("error: endpoint")
+
+
+@pytest.mark.parametrize("flag", ["--rate", "--timeout", "--connect-timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_number_flag_that_is_not_finite_says_so(
+    flag: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = str(tmp_path / "r.json")
+    code, out, err = run_cli(capsys, "refresh", "bert", flag, value, "--registry", registry)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert f"'{flag}': must be a finite number, not '{value}'" in err
+    assert files_in(tmp_path) == set()
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--rate", "0"), ("--timeout", "3601")])
+def test_a_number_flag_out_of_range_names_the_range(
+    flag: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = str(tmp_path / "r.json")
+    code, out, err = run_cli(capsys, "refresh", "bert", flag, value, "--registry", registry)
+    assert (code, out) == (2, "") and f"'{flag}'" in err
+    assert "between" in err and value in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["recommend", "bert"],
+        ["refresh", "bert", "--registry", "r.json"],
+        ["explain", "bert"],
+        ["check", "openai-community/gpt2"],
+        ["pin", "bert", "google-bert/bert-base-uncased", "--registry", "r.json"],
+    ],
+    ids=lambda argv: argv[0],
+)
+@pytest.mark.parametrize("where", ["flag", "environment"])
+def test_a_bad_endpoint_is_echoed_as_typed(
+    argv: list[str],
+    where: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if where == "flag":
+        argv = [*argv, "--endpoint", "http://"]
+    else:
+        monkeypatch.setenv("HF_ENDPOINT", "http://")
+    code, out, err = run_cli(capsys, *argv)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert "not 'http://'" in err, err
+    assert files_in(tmp_path) == set()

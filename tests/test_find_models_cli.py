@@ -524,3 +524,144 @@ def test_find_models_exits_2_for_a_bad_endpoint_or_token(
     assert find_models.main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "d\u00e9f" not in err
+
+
+@pytest.mark.parametrize("endpoint", ["http://", "https:///", "ftp://x/"])
+def test_a_bad_endpoint_is_echoed_as_typed(
+    endpoint: str, no_network: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert find_models.main(["--model-type", "bert", "--endpoint", endpoint]) == 2
+    assert f"not {endpoint!r}" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HF_HUB_OFFLINE", "maybe"),
+        ("USE_STATIC_REGISTRY", "2"),
+        ("HF_HUB_DISABLE_PROGRESS_BARS", "y es"),
+        ("HF_MODEL_REGISTRY_TTL", "soon"),
+    ],
+)
+@pytest.mark.parametrize(
+    "argv",
+    [["--model-type", "bert", "--max-models", "1"], ["--update-registry"], []],
+    ids=["model-type", "update-registry", "listing"],
+)
+def test_an_environment_value_not_understood_is_refused_as_by_hf_model_registry(
+    name: str,
+    value: str,
+    argv: list[str],
+    sim: ThreadedHubSimulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert find_models.main([*argv, "--endpoint", sim.url]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and one_error_line(err).startswith(f"error: {name}")
+    assert sim.stats.requests == 0 and list(tmp_path.iterdir()) == []
+
+
+# -- --update-registry: checks first, one listing, the same messages as refresh ---------------
+
+
+def test_update_registry_for_one_type_checks_the_registry_before_any_request(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing-dir" / "x.json"
+    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(target)]
+    assert find_models.main([*argv, "--endpoint", sim.url]) == 2
+    out, err = capsys.readouterr()
+    assert "does not exist" in one_error_line(err)
+    assert "Found" not in out and sim.stats.requests == 0
+    assert not target.parent.exists()
+
+
+def test_update_registry_for_one_type_sends_one_listing_for_the_list_and_the_entry(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "reg.json"
+    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", sim.url, "--max-models", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert sim.stats.listing_requests == 1
+    assert "Found 3 models for gpt2:" in out
+    assert "  1. openai-community/gpt2 (downloads: 17,272,637)" in out
+    assert f"added gpt2 to {registry}" in out
+    assert err == f"created a new registry file {registry}\n"
+    assert read_registry(registry)["gpt2"]["default_model"] == "openai-community/gpt2"
+
+
+def test_update_registry_of_a_pinned_type_still_lists_the_popular_models_once(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "reg.json"
+    registry.write_text(dumps_registry({"gpt2": entry("me/my-gpt2", pinned=True)}))
+    before = registry.read_bytes()
+    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", sim.url]) == 0
+    out = capsys.readouterr().out
+    assert "  1. openai-community/gpt2 (downloads: 17,272,637)" in out
+    assert f"gpt2 is pinned to me/my-gpt2 in {registry}: not changed" in out
+    assert sim.stats.listing_requests == 1 and registry.read_bytes() == before
+
+
+def test_an_unreachable_hub_is_one_message_for_every_refresh_front_end(
+    closed_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hf_model_registry._cli import main as hf_model_registry
+
+    registry = str(tmp_path / "reg.json")
+    hub = ["--endpoint", closed_endpoint]
+    lines = set()
+    for run, argv in [
+        (find_models.main, ["--model-type", "gpt2", "--update-registry", "--registry-file"]),
+        (find_models.main, ["--update-registry", "--registry-file"]),
+        (hf_model_registry, ["refresh", "gpt2", "--registry"]),
+    ]:
+        run([*argv, registry, *hub])
+        lines.add(one_error_line(capsys.readouterr().err))
+    assert lines == {
+        f"error: the Hub at {closed_endpoint} is unreachable: cannot connect to "
+        f"{closed_endpoint} (gave up after retries)"
+    }
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["--model-type", "gpt2", "--update-registry"], "refresh gpt2"),
+        (["--update-registry"], "refresh-all"),
+    ],
+    ids=["model-type", "all"],
+)
+def test_the_endpoint_mixing_refusal_names_find_models_options(
+    argv: list[str],
+    command: str,
+    sim: ThreadedHubSimulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    registry = write_refreshed(tmp_path / "reg.json", sim.url, {"bert": "google-bert/x"})
+    other = sim.url.replace("127.0.0.1", "localhost")
+    full = [*argv, "--registry-file", str(registry), "--endpoint", other]
+    assert find_models.main(full) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert f"holds entries from {sim.url}" in err
+    assert "use another --registry-file, or mix them with: hf-model-registry " in err
+    assert f"{command} --registry {registry} --endpoint {other} --force" in err
+    assert "another --registry," not in err
+    assert sim.stats.requests == 0
+
+
+def test_update_registry_alone_says_when_it_created_the_registry_file(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "new.json"
+    argv = ["--update-registry", "--registry-file", str(registry), "--endpoint", sim.url]
+    assert find_models.main(argv) == 0
+    assert f"created a new registry file {registry}\n" in capsys.readouterr().err
+    assert find_models.main(argv) == 0  # the file exists now: nothing to announce
+    assert "created a new registry file" not in capsys.readouterr().err

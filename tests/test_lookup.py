@@ -29,7 +29,7 @@ from hf_model_registry import (
     aio,
 )
 from hf_model_registry import _refresh as refresh_module
-from hf_model_registry._chain import Answer
+from hf_model_registry._chain import Answer, Source
 from hf_model_registry._registry import dumps_registry
 from hf_model_registry._settings import HubSettings
 from hf_model_registry.simulator import ThreadedHubSimulator
@@ -323,22 +323,27 @@ def test_a_fresh_entry_is_remembered_until_it_turns_stale(
 
 
 @pytest.mark.parametrize(
-    ("answer", "ttl", "seconds"),
+    ("source", "stored", "ttl", "seconds"),
     [
-        (Answer("bert", "a/b", "registry", entry("a/b", age=timedelta(hours=1))), 7200, 3600),
-        (Answer("bert", "a/b", "registry", entry("a/b", age=timedelta(days=9))), 7200, 0),
-        (Answer("bert", "a/b", "registry", entry("a/b", pinned=True)), 7200, math.inf),
-        (Answer("bert", "a/b", "hub"), 7200, 7200),
-        (Answer("bert", "a/b", "stale-registry"), 7200, _lookup.FALLBACK_RETRY_SECONDS),
-        (Answer("bert", "a/b", "static"), 60, 60),
+        ("registry", {"age": timedelta(hours=1)}, 7200, 3600),
+        ("registry", {"age": timedelta(days=9)}, 7200, 0),
+        ("registry", {"pinned": True}, 7200, math.inf),
+        ("hub", None, 7200, 7200),
+        ("stale-registry", None, 7200, _lookup.FALLBACK_RETRY_SECONDS),
+        ("static", None, 60, 60),
     ],
     ids=["fresh", "stale", "pinned", "hub", "fallback", "fallback-short-ttl"],
 )
 def test_how_long_the_memo_keeps_each_kind_of_answer(
-    answer: Answer, ttl: int, seconds: float, monkeypatch: pytest.MonkeyPatch
+    source: Source,
+    stored: dict[str, Any] | None,
+    ttl: int,
+    seconds: float,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", str(ttl))
-    assert _lookup._lifetime(answer) == pytest.approx(seconds, abs=5)
+    kept = None if stored is None else entry("a/b", **stored)
+    assert _lookup._lifetime(Answer("bert", "a/b", source, kept)) == pytest.approx(seconds, abs=5)
 
 
 @pytest.mark.usefixtures("sim_in_env")

@@ -145,3 +145,106 @@ def test_find_models_endpoint_reaches_the_lookup_without_touching_the_environmen
     assert "Recommended default model: openai-community/gpt2 (from hub)" in out
     assert sim.stats.listing_requests >= 1
     assert environment_writes == []
+
+
+BAD_TOKEN = "hf_bad\x1b[31m"
+
+
+@pytest.mark.parametrize(
+    ("where", "named"),
+    [
+        ("HF_TOKEN", "HF_TOKEN"),
+        ("HUGGING_FACE_HUB_TOKEN", "HUGGING_FACE_HUB_TOKEN"),
+        ("HF_TOKEN_PATH", "HF_TOKEN_PATH"),
+        ("HF_HOME", "$HF_HOME/token"),
+        ("--token", "the token argument (--token)"),
+    ],
+)
+def test_a_malformed_token_names_where_it_came_from_and_is_never_shown(
+    where: str,
+    named: str,
+    sim: ThreadedHubSimulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = ["refresh", "gpt2", "--endpoint", sim.url, "--registry", str(tmp_path / "t.json")]
+    token_file = tmp_path / "hf_home" / "token"
+    if where in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+        monkeypatch.setenv(where, BAD_TOKEN)
+    elif where == "--token":
+        argv += ["--token", BAD_TOKEN]
+    else:
+        if where == "HF_TOKEN_PATH":
+            token_file = tmp_path / "badtok"
+            monkeypatch.setenv("HF_TOKEN_PATH", str(token_file))
+        token_file.parent.mkdir(exist_ok=True)
+        token_file.write_text(BAD_TOKEN + "\n")
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert f"from {named}" in err, err
+    if where in ("HF_TOKEN_PATH", "HF_HOME"):
+        assert str(token_file) in err
+    assert "hf_bad" not in err and "\x1b" not in err
+    assert sim.stats.requests == 0
+
+
+@pytest.fixture
+def from_env_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """The keyword arguments of every HubSettings.from_env call during the test."""
+    calls: list[dict[str, object]] = []
+    real = HubSettings.from_env.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[HubSettings], /, **kwargs: object) -> HubSettings:
+        calls.append(kwargs)
+        return real(cls, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(HubSettings, "from_env", classmethod(counting))
+    return calls
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda url: main(["check", "openai-community/gpt2", "--endpoint", url, "--token", TOKEN]),
+        lambda url: main(
+            ["pin", "gpt2", "openai-community/gpt2", "--endpoint", url, "--token", TOKEN]
+        ),
+        lambda url: find_models.main(["--verify", "openai-community/gpt2", "--endpoint", url]),
+    ],
+    ids=["check", "pin", "find-models --verify"],
+)
+def test_access_checks_get_the_settings_the_front_end_built_once(
+    run: object,
+    sim: ThreadedHubSimulator,
+    from_env_calls: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    passed: list[dict[str, object]] = []
+    real = aio.check_model_access
+
+    async def recording(model_id: str, **kwargs: object) -> object:
+        passed.append(kwargs)
+        return await real(model_id, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aio, "check_model_access", recording)
+    assert run(sim.url) == 0  # type: ignore[operator]
+    assert len(from_env_calls) == 1
+    [kwargs] = passed
+    settings = kwargs.get("settings")
+    assert isinstance(settings, HubSettings) and settings.endpoint == sim.url
+    assert kwargs.get("endpoint") is None and kwargs.get("token") is None
+
+
+def test_find_models_with_a_patched_query_reads_the_environment_once(
+    sim: ThreadedHubSimulator,
+    from_env_calls: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    items = [{"id": "openai-community/gpt2", "downloads": 5000, "tags": ["transformers"]}]
+    monkeypatch.setattr(find_models, "query_huggingface_api", lambda *a, **k: items)
+    assert find_models.main(["--model-type", "gpt2", "--endpoint", sim.url]) == 0
+    assert "Recommended default model: openai-community/gpt2 (from hub)" in capsys.readouterr().out
+    assert len(from_env_calls) == 1

@@ -55,8 +55,10 @@ from ._exitcodes import (
 from ._spelling import registry_names, user_model_type
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from ._selection import Policy
-    from ._settings import HubSettings
+    from ._settings import HubSettings, Tuning
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
 
@@ -181,15 +183,6 @@ def _refuse_bad_environment() -> None:
         fail(f"{problems[0]}", EXIT_USAGE)
 
 
-@contextmanager
-def _announce_new_file(path: str) -> Iterator[None]:
-    """Say on stderr when the write in the block created a new registry file."""
-    existed = os.path.lexists(path)
-    yield
-    if not existed and os.path.lexists(path):
-        typer.echo(f"created a new registry file {path}", err=True)
-
-
 def _emit_json(obj: Any) -> None:
     # json escapes C0 controls itself; C1 controls and bidi overrides pass through
     # with ensure_ascii=False, so they are escaped here (still valid JSON).
@@ -216,14 +209,34 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _lookup_settings(endpoint: str | None) -> HubSettings | None:
-    """A lookup's settings with ``--endpoint``; without it the lookup builds its own if needed."""
+def _hub_settings(
+    endpoint: str | None, token: str | None = None, **tuning: Unpack[Tuning]
+) -> HubSettings:
+    """How this command asks the Hub, built once here and passed down.
+
+    The endpoint (``--endpoint``, else ``HF_ENDPOINT``) is checked first, and an error
+    quotes it as typed. Raises ``InvalidEndpoint``: call it inside ``errors_to_exit_codes``.
+    """
     from ._settings import HubSettings, check_endpoint
 
-    # A lookup asks the Hub only when its answer is stale, but a bad endpoint is the
-    # user's mistake whenever it is given: exit 2 now, as refresh and check do.
-    check_endpoint(_config.hub_endpoint(endpoint))
-    return None if endpoint is None else HubSettings.from_env(endpoint=endpoint).for_lookup()
+    check_endpoint(_config.given_endpoint(endpoint))
+    return HubSettings.from_env(endpoint=endpoint, token=token, **tuning)
+
+
+def _lookup_settings(endpoint: str | None) -> HubSettings:
+    """A lookup's settings (it asks the Hub only when its answer is stale).
+
+    A bad endpoint is the user's mistake whenever it is given: exit 2 now, as refresh
+    and check do.
+    """
+    return _hub_settings(endpoint).for_lookup()
+
+
+def _access_settings(endpoint: str | None, token: str | None) -> HubSettings:
+    """An access check's settings: a lookup's short retries (what ``aio`` would build)."""
+    from ._settings import LOOKUP_RETRY
+
+    return _hub_settings(endpoint, token, retry=LOOKUP_RETRY)
 
 
 @app.command(cls=Command, short_help="Print the default model id for an architecture.")
@@ -396,23 +409,21 @@ def _run_refresh(
     Its keyword parameters are the two commands' options (see ``_options_of``).
     """
     from ._refresh_command import progress_wanted, refresh_exit_code, run_refresh
-    from ._settings import HubSettings
 
-    if types_ is not None:
-        with errors_to_exit_codes():
+    quiet = quiet or _state["quiet"] > 0  # `refresh -q` is `-q refresh`
+    with errors_to_exit_codes():
+        if types_ is not None:
             known = registry_names(_config.write_registry_path(registry))
             types_ = [user_model_type(t, extra=known, new="warn") for t in types_]
-    quiet = quiet or _state["quiet"] > 0  # `refresh -q` is `-q refresh`
-    # The token is resolved here, once, for the requests and the gated decision alike.
-    settings = HubSettings.from_env(
-        endpoint=endpoint,
-        token=token,
-        concurrency=concurrency,
-        rate=rate,
-        connect_timeout=connect_timeout,
-        request_timeout=timeout,
-    )
-    with errors_to_exit_codes(), _announce_new_file(_config.write_registry_path(registry)):
+        # The token is resolved here, once, for the requests and the gated decision alike.
+        settings = _hub_settings(
+            endpoint,
+            token,
+            concurrency=concurrency,
+            rate=rate,
+            connect_timeout=connect_timeout,
+            request_timeout=timeout,
+        )
         report = run_refresh(
             types_,
             registry=registry,
@@ -421,6 +432,7 @@ def _run_refresh(
             max_age=max_age,
             allow_other_endpoint=force,
             progress=progress_wanted(quiet=quiet or as_json),
+            mixing_hint="use another --registry, or --force to mix them",
         )
     if as_json:
         _emit_json(report.as_json())
@@ -503,12 +515,11 @@ def explain(
     from . import aio
     from ._defaults import static_fallback
     from ._render import ranking_json, ranking_lines
-    from ._settings import HubSettings
 
-    settings = HubSettings.from_env(endpoint=endpoint, token=token)
-    policy = _policy(settings, max_params, min_downloads)
     with errors_to_exit_codes():
         name = user_model_type(model_type)
+        settings = _hub_settings(endpoint, token)
+        policy = _policy(settings, max_params, min_downloads)
         ranking = anyio.run(lambda: aio.explain(name, settings=settings, policy=policy))
     # What a lookup answers when the Hub cannot be asked and the registry has no entry.
     offline = static_fallback(ranking.architecture.name)
@@ -562,7 +573,8 @@ def _confirmed_id(
     from . import aio
     from ._access import AccessStatus, access_words, refuse_rejected_token
 
-    access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
+    settings = _access_settings(endpoint, token)
+    access = anyio.run(lambda: aio.check_model_access(model_id, settings=settings))
     refuse_rejected_token(access)
     if access.status is AccessStatus.NOT_FOUND and not force:
         raise UnknownModelType(
@@ -617,6 +629,7 @@ def pin(
     from ._candidates import validate_model_id
     from ._names import resolve_name
     from ._original import registry_key
+    from ._refresh_command import announce_new_file
     from ._registry import check_writable, locked_update, pin_entry
 
     with errors_to_exit_codes():
@@ -644,7 +657,7 @@ def pin(
             keys.append(key)
             return {**current, key: pin_entry(current.get(key), model_id)}
 
-        with _announce_new_file(path):
+        with announce_new_file(path):
             locked_update(path, apply)
     key = keys[-1]
     if as_json:
@@ -732,7 +745,8 @@ def check(
 
     with errors_to_exit_codes():
         validate_model_id(model_id)
-        access = anyio.run(lambda: aio.check_model_access(model_id, endpoint=endpoint, token=token))
+        settings = _access_settings(endpoint, token)
+        access = anyio.run(lambda: aio.check_model_access(model_id, settings=settings))
     if as_json:
         _emit_json(
             {

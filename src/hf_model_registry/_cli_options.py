@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._units import parse_duration, parse_size
+from ._units import parse_duration, parse_number, parse_size
 
 __all__ = [
     "Command",
@@ -100,6 +100,11 @@ def _model_size(text: str) -> float:
     return size
 
 
+def _number(low: float, high: float) -> Callable[..., float]:
+    """A parser of a finite number in [low, high] (a parser replaces typer's own min/max)."""
+    return _value_parser(lambda text: parse_number(text, low, high))
+
+
 _size = _value_parser(_model_size)
 _duration = _value_parser(parse_duration)
 
@@ -157,10 +162,9 @@ RateOption = Annotated[
     float | None,
     typer.Option(
         "--rate",
+        parser=_number(0.001, 1e6),
         metavar="PER_SECOND",
-        min=0.001,
-        max=1e6,
-        help="Cap on requests per second (client side).",
+        help="Cap on requests per second (client side), 0.001 to 1000000.",
         show_default=False,
     ),
 ]
@@ -178,20 +182,19 @@ TimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
+        parser=_number(0.001, 3600),
         metavar="SECONDS",
-        min=0.001,
-        max=3600,
-        help="Deadline in seconds of one request attempt, reading the whole answer included.",
+        help="Deadline in seconds of one request attempt, reading the whole answer included "
+        "(0.001 to 3600).",
     ),
 ]
 ConnectTimeoutOption = Annotated[
     float,
     typer.Option(
         "--connect-timeout",
+        parser=_number(0.001, 3600),
         metavar="SECONDS",
-        min=0.001,
-        max=3600,
-        help="Seconds to wait for a connection.",
+        help="Seconds to wait for a connection (0.001 to 3600).",
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]

@@ -17,8 +17,10 @@ __all__ = [
     "REGISTRY_FILENAME",
     "env_flag",
     "environment_problems",
+    "given_endpoint",
     "hub_endpoint",
     "hub_token",
+    "hub_token_and_source",
     "network_disabled",
     "packaged_registry_path",
     "progress_disabled",
@@ -132,8 +134,15 @@ def hub_endpoint(explicit: str | None = None) -> str:
     An explicit empty string stays empty (and is refused by the client): falling back
     to huggingface.co would send the token somewhere the caller did not name.
     """
-    value = explicit if explicit is not None else os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
-    return value.rstrip("/")
+    return given_endpoint(explicit).rstrip("/")
+
+
+def given_endpoint(explicit: str | None = None) -> str:
+    """The Hub base URL as the user wrote it (``hub_endpoint`` before trimming ``/``).
+
+    What an error message about a bad endpoint quotes: ``http://`` trimmed is ``http:``.
+    """
+    return explicit if explicit is not None else os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
 
 
 def hub_token(explicit: str | None = None) -> str | None:
@@ -143,19 +152,33 @@ def hub_token(explicit: str | None = None) -> str | None:
     else ``$HF_HOME/token`` (``HF_HOME`` defaulting to ``~/.cache/huggingface``).
     A missing or unreadable file means no token.
     """
-    for value in (
-        explicit,
-        os.environ.get("HF_TOKEN"),
-        os.environ.get("HUGGING_FACE_HUB_TOKEN"),
+    return hub_token_and_source(explicit)[0]
+
+
+def hub_token_and_source(explicit: str | None = None) -> tuple[str | None, str | None]:
+    """The Hub token (as ``hub_token``) and where it came from, for messages about it.
+
+    The source is ``the token argument (--token)``, ``HF_TOKEN``,
+    ``HUGGING_FACE_HUB_TOKEN``, ``HF_TOKEN_PATH (<path>)`` or ``$HF_HOME/token (<path>)``;
+    None without a token. It never holds the token itself.
+    """
+    for value, source in (
+        (explicit, "the token argument (--token)"),
+        (os.environ.get("HF_TOKEN"), "HF_TOKEN"),
+        (os.environ.get("HUGGING_FACE_HUB_TOKEN"), "HUGGING_FACE_HUB_TOKEN"),
     ):
         if value and value.strip():
-            return value.strip()
+            return value.strip(), source
+    path = token_path()
     try:
-        with open(token_path(), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             text = handle.read().strip()
     except (OSError, UnicodeDecodeError):
-        return None
-    return text or None
+        return None, None
+    if not text:
+        return None, None
+    variable = "HF_TOKEN_PATH" if os.environ.get("HF_TOKEN_PATH") else "$HF_HOME/token"
+    return text, f"{variable} ({path})"
 
 
 def token_path() -> str:

@@ -168,13 +168,15 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, seconds)
 
 
-def _check_token(token: str | None) -> None:
+def _check_token(token: str | None, source: str | None) -> None:
     # A header value must be printable ASCII; a pasted token with a stray character
-    # would otherwise fail deep inside httpx. The message never repeats the token.
+    # would otherwise fail deep inside httpx. The message never repeats the token, but
+    # names where it came from: a token file is easy to forget.
     if token is not None and not (token.isascii() and token.isprintable() and " " not in token):
+        where = f"from {source} " if source else ""
         raise InvalidToken(
-            "the Hub token has characters a token cannot have (non-ASCII, spaces or "
-            "control characters); check HF_TOKEN or --token"
+            f"the Hub token {where}has characters a token cannot have (non-ASCII, spaces "
+            f"or control characters); {'fix it there' if source else 'check the token given'}"
         )
 
 
@@ -275,7 +277,7 @@ class HubClient:
         self.settings = settings
         self.endpoint = settings.endpoint.rstrip("/")
         check_endpoint(self.endpoint)
-        _check_token(settings.token)
+        _check_token(settings.token, settings.token_source)
         self._token = settings.token
         self._transport = transport
         self._connections = settings.concurrency

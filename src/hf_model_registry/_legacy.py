@@ -25,6 +25,7 @@ from ._original import ORIGINAL_ARCHITECTURE_TYPES, ORIGINAL_CLASS_NAME_CAPITALI
 if TYPE_CHECKING:
     import logging
 
+    from ._selection import Ranking
     from ._settings import HubSettings
     from ._values import Candidate
 
@@ -115,20 +116,24 @@ def _lookup_answer(
     registry_file: str | os.PathLike[str] | None,
     settings: HubSettings | None = None,
 ) -> Answer:
+    """The lookup behind the original's functions; ``settings`` as a front end built them.
+
+    Without settings, they are built from the environment when the Hub must be asked.
+    """
     if query_huggingface_api is _ORIGINAL_QUERY:
         # Not patched: the library's own chain, memoised and with its Hub back-off, so
         # a loop over types stays at microseconds per call even when the Hub is down.
         return lookup(model_type, registry=registry_file, settings=settings)
 
     def hub_step(name: str) -> Answer | None:
-        return _hub_step(model_type, name)
+        return _hub_step(model_type, name, settings)
 
     # Patched (the original's test seam): the Hub step is the patched function, asked
     # on every call that the registry does not answer.
     return lookup(model_type, registry=registry_file, hub=hub_step)
 
 
-def _hub_step(model_type: str, name: str) -> Answer | None:
+def _hub_step(model_type: str, name: str, settings: HubSettings | None) -> Answer | None:
     # Looked up in this module's namespace at call time: patching
     # find_models.query_huggingface_api (the original's test seam) changes what
     # the lookup sees, and [] means "the Hub did not answer".
@@ -142,11 +147,16 @@ def _hub_step(model_type: str, name: str) -> Answer | None:
     recommended = getattr(popular, "recommended", None)
     if isinstance(recommended, Answer):
         return recommended
-    return _pick_from_items(name, popular)
+    return _pick_from_items(name, popular, settings)
 
 
-def _pick_from_items(name: str, items: Sequence[object]) -> Answer | None:
-    """The project's pick among listing items handed over by someone else (a patched query)."""
+def _pick_from_items(
+    name: str, items: Sequence[object], settings: HubSettings | None
+) -> Answer | None:
+    """The project's pick among listing items handed over by someone else (a patched query).
+
+    The policy is ``settings``'s (from the environment when a library caller gave none).
+    """
     from ._candidates import MalformedItem, parse_item
     from ._refresh import _architecture
     from ._selection import rank
@@ -158,7 +168,8 @@ def _pick_from_items(name: str, items: Sequence[object]) -> Answer | None:
             candidates.append(parse_item(item))
         except MalformedItem:
             continue
-    chosen = rank(candidates, _architecture(name), HubSettings.from_env().policy()).chosen
+    policy = (settings or HubSettings.from_env()).policy()
+    chosen = rank(candidates, _architecture(name), policy).chosen
     return None if chosen is None else Answer(name, chosen.id, "hub")
 
 
@@ -192,16 +203,14 @@ class _Listing(list[dict[str, Any]]):
     recommended: Answer | None = None
 
 
-def _query(model_type: str, limit: int, min_downloads: int, endpoint: str | None) -> _Listing:
+def _query(model_type: str, limit: int, min_downloads: int, settings: HubSettings) -> _Listing:
     """The Hub's most downloaded models of ``model_type``; raises the library's errors."""
     from ._bridge import run_sync
     from ._names import resolve_name
-    from ._settings import HubSettings
 
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     name, _ = resolve_name(model_type)
-    settings = HubSettings.from_env(endpoint=endpoint).for_lookup()
     listing = run_sync(lambda: _fetch(model_type, name, limit, min_downloads, settings))
     if listing.recommended is not None:
         remember_hub_answer(name, settings.endpoint, listing.recommended)
@@ -226,16 +235,25 @@ async def _fetch(
     except HubUnavailable:
         aio._back_off()
         raise
+    listing = _Listing(_popular(ranking, model_type, limit, min_downloads))
+    entry = make_entry(ranking, datetime.now(UTC))
+    if entry is not None:
+        listing.recommended = Answer(name, entry["default_model"], "hub", entry)
+    return listing
+
+
+def _popular(
+    ranking: Ranking, model_type: str, limit: int, min_downloads: int
+) -> list[dict[str, Any]]:
+    """The most downloaded models a listing held (ranked or not), as the original listed them."""
+    from . import aio
+
     seen = {j.candidate.id: j.candidate for j in ranking.judgements}
     popular = sorted(
         (c for c in seen.values() if c.downloads >= min_downloads),
         key=lambda c: (-c.downloads, c.id),
     )
-    listing = _Listing({**aio._summary(c), "model_type": model_type} for c in popular[:limit])
-    entry = make_entry(ranking, datetime.now(UTC))
-    if entry is not None:
-        listing.recommended = Answer(name, entry["default_model"], "hub", entry)
-    return listing
+    return [{**aio._summary(c), "model_type": model_type} for c in popular[:limit]]
 
 
 def query_huggingface_api(
@@ -254,8 +272,11 @@ def query_huggingface_api(
     bad name) is logged as an error and gives ``[]``; the library's
     ``aio.query_huggingface_api`` raises instead.
     """
+    from ._settings import HubSettings
+
     try:
-        return _query(model_type, limit, min_downloads, endpoint)
+        settings = HubSettings.from_env(endpoint=endpoint).for_lookup()
+        return _query(model_type, limit, min_downloads, settings)
     except Exception as exc:
         import logging
 

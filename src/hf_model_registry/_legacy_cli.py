@@ -156,13 +156,14 @@ def _run(argv: Sequence[str] | None) -> int:
     )
     try:
         _check_args(args)
+        settings = _settings(args)  # once, for every request of this run
         if args.verify is not None:
-            return _verify(args)
+            return _verify(args, settings)
         if args.model_type is not None:
-            return _model_type(args)
+            return _model_type(args, settings)
         if args.update_registry:
-            return _update_all(args)
-        return _listing(args)
+            return _update_all(args, settings)
+        return _listing(args, settings)
     except _UsageError as exc:
         return _error(str(exc), EXIT_USAGE)
     except RegistryError as exc:
@@ -180,14 +181,20 @@ def _error(message: str, code: int) -> int:
 
 
 def _check_args(args: argparse.Namespace) -> None:
+    from . import _config
     from ._errors import InvalidEndpoint
     from ._settings import check_endpoint
 
     if args.verify is not None and (args.model_type is not None or args.update_registry):
         _fail("--verify cannot be combined with --model-type or --update-registry")
+    # The environment check hf-model-registry makes: HF_HUB_OFFLINE=maybe is refused,
+    # not read as "online".
+    problems = _config.environment_problems()
+    if problems:
+        _fail(problems[0])
     if args.endpoint is not None:
         try:
-            check_endpoint(args.endpoint.rstrip("/"))  # the check hf-model-registry makes
+            check_endpoint(args.endpoint)  # the check hf-model-registry makes
         except InvalidEndpoint as exc:
             _fail(f"--{exc}")
 
@@ -209,15 +216,20 @@ def _finish(args: argparse.Namespace, data: Any, code: int) -> int:
     return _write_output(args.output, data) or code
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace, settings: HubSettings) -> int:
+    import dataclasses
+
     from . import aio
     from ._access import access_exit_code, original_access_dict, refuse_rejected_token
     from ._candidates import validate_model_id
+    from ._settings import LOOKUP_RETRY
 
     model_id = validate_model_id(args.verify)  # invalid input: exit 2, before any request
     print(f"Verifying model: {model_id}")
+    # An access check's short retries, as aio's own default.
+    check = dataclasses.replace(settings, retry=LOOKUP_RETRY)
     # Not try_model_access, which never raises: a bad endpoint or token is exit 2.
-    access = run_sync(lambda: aio.check_model_access(model_id, endpoint=args.endpoint))
+    access = run_sync(lambda: aio.check_model_access(model_id, settings=check))
     refuse_rejected_token(access)  # the user's input to fix, as a bad id is: exit 2
     result = original_access_dict(model_id, access)
     if result.get("error"):
@@ -228,29 +240,28 @@ def _verify(args: argparse.Namespace) -> int:
     return _finish(args, result, access_exit_code(access))
 
 
-def _popular_models(args: argparse.Namespace, name: str) -> tuple[list[dict[str, Any]], str | None]:
+def _popular_models(
+    args: argparse.Namespace, name: str, settings: HubSettings, *, required: bool
+) -> tuple[list[dict[str, Any]], str | None]:
     """The Hub's popular models of ``name``, or ([], why not) when the Hub may be skipped."""
     from . import _config
 
-    limit = args.max_models or DEFAULT_SHOWN_MODELS
-    required = args.query_huggingface or args.update_registry
     if _config.network_disabled() and not required:
         return [], "offline (HF_HUB_OFFLINE or USE_STATIC_REGISTRY is set): the Hub is not asked"
     try:
         # The raising variant: the note says why the Hub did not answer.
-        return _legacy._query(name, limit, 1000, args.endpoint), None
+        return _legacy._query(name, _shown(args), 1000, settings.for_lookup()), None
     except RegistryError as exc:
         if required:
             raise
         return [], f"could not list popular models: {exc}"
 
 
-def _model_type(args: argparse.Namespace) -> int:
-    from ._names import resolve_name
+def _shown(args: argparse.Namespace) -> int:
+    return int(args.max_models or DEFAULT_SHOWN_MODELS)
 
-    name, _ = resolve_name(args.model_type)  # InvalidModelType before any request
-    print(f"Querying models for type: {name}")
-    popular, why_not = _popular_models(args, name)
+
+def _show_popular(name: str, popular: list[dict[str, Any]], why_not: str | None) -> None:
     if why_not is not None:
         print(f"note: {why_not}", file=sys.stderr)
     elif popular:
@@ -259,22 +270,35 @@ def _model_type(args: argparse.Namespace) -> int:
             print(f"{i:>3}. {model['id']} (downloads: {model['downloads']:,})")
     else:
         print(f"\nNo models for {name} on the Hub with at least 1,000 downloads")
+
+
+def _model_type(args: argparse.Namespace, settings: HubSettings) -> int:
+    from ._names import resolve_name
+
+    name, _ = resolve_name(args.model_type)  # InvalidModelType before any request
+    print(f"Querying models for type: {name}")
     data: dict[str, Any] = {
         "model_type": name,
-        "popular_models": popular,
-        "hub_note": why_not,
+        "popular_models": [],
+        "hub_note": None,
         "recommended": None,
         "update": None,
     }
-    step = _update_one if args.update_registry else _recommend
-    return _finish(args, data, step(args, name, data))
+    if args.update_registry:
+        code = _update_one(args, name, settings, data)
+    else:
+        popular, why_not = _popular_models(args, name, settings, required=args.query_huggingface)
+        _show_popular(name, popular, why_not)
+        data.update(popular_models=popular, hub_note=why_not)
+        code = _recommend(args, name, settings, data)
+    return _finish(args, data, code)
 
 
-def _recommend(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int:
-    # Only --endpoint is passed on; without it the lookup reads the environment itself.
-    settings = None if args.endpoint is None else _settings(args).for_lookup()
+def _recommend(
+    args: argparse.Namespace, name: str, settings: HubSettings, data: dict[str, Any]
+) -> int:
     try:
-        answer = _legacy._lookup_answer(name, args.registry_file, settings)
+        answer = _legacy._lookup_answer(name, args.registry_file, settings.for_lookup())
     except UnknownModelType as exc:
         print(f"\nNo recommended default for {name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -283,12 +307,33 @@ def _recommend(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int
     return EXIT_OK
 
 
-def _update_one(args: argparse.Namespace, name: str, data: dict[str, Any]) -> int:
+def _update_one(
+    args: argparse.Namespace, name: str, settings: HubSettings, data: dict[str, Any]
+) -> int:
+    """Refresh ``name``'s entry; the listing it fetched is also the popular models shown.
+
+    The refresh checks the registry (writable, its directory, endpoints not mixed)
+    before its one request, so nothing is asked when it could not be saved.
+    """
     from . import _config
 
     path = _config.write_registry_path(args.registry_file)
-    report = run_refresh([name], registry=path, settings=_settings(args))
+    report = run_refresh(
+        [name],
+        registry=path,
+        settings=settings,
+        keep_rankings=True,
+        mixing_hint=_mixing_hint(args, name, path, settings),
+    )
     outcome: Outcome = report.outcomes[name]
+    if outcome.ranking is not None:
+        popular = _legacy._popular(outcome.ranking, name, _shown(args), 1000)
+        why_not = None
+    else:
+        # A pinned entry is not asked for: the popular models take their own request.
+        popular, why_not = _popular_models(args, name, settings, required=False)
+    _show_popular(name, popular, why_not)
+    data.update(popular_models=popular, hub_note=why_not)
     data["update"] = {
         "status": outcome.status,
         "old": outcome.old_default,
@@ -315,34 +360,58 @@ def _update_one(args: argparse.Namespace, name: str, data: dict[str, Any]) -> in
     return EXIT_OK
 
 
-def _update_all(args: argparse.Namespace) -> int:
+def _mixing_hint(
+    args: argparse.Namespace, name: str | None, path: str, settings: HubSettings
+) -> str:
+    """How to proceed when the registry holds another endpoint's entries.
+
+    The original had no endpoints, so find-models has no --force: the hint names
+    hf-model-registry's command that does.
+    """
+    import shlex
+
+    command = "refresh-all" if name is None else f"refresh {shlex.quote(name)}"
+    return (
+        "use another --registry-file, or mix them with: hf-model-registry "
+        f"{command} --registry {shlex.quote(path)} --endpoint {shlex.quote(settings.endpoint)} "
+        "--force"
+    )
+
+
+def _update_all(args: argparse.Namespace, settings: HubSettings) -> int:
     from . import _config
     from ._render import summary_lines
 
     path = _config.write_registry_path(args.registry_file)
-    report = run_refresh(None, registry=path, settings=_settings(args), progress=progress_wanted())
+    report = run_refresh(
+        None,
+        registry=path,
+        settings=settings,
+        progress=progress_wanted(),
+        mixing_hint=_mixing_hint(args, None, path, settings),
+    )
     for line in summary_lines(report):
         print(line)
     return _finish(args, report.as_json(), refresh_exit_code(report))
 
 
 def _settings(args: argparse.Namespace) -> HubSettings:
-    """How to ask the Hub: ``--endpoint``, the rest from the environment."""
+    """How to ask the Hub: ``--endpoint``, the rest from the environment; built once per run."""
     from ._settings import HubSettings
 
     return HubSettings.from_env(endpoint=args.endpoint)
 
 
-def _listing(args: argparse.Namespace) -> int:
+def _listing(args: argparse.Namespace, settings: HubSettings) -> int:
     from ._architectures import all_architectures, transformers_version
     from ._original import registry_key
 
     if args.hyphenated_only:
-        return _hyphenated(args)
+        return _hyphenated(args, settings)
     archs = all_architectures()
     shown = archs[: args.max_models] if args.max_models else archs
     if args.query_huggingface:
-        defaults = _hub_defaults(args, [a.name for a in shown])
+        defaults = _hub_defaults(args, settings, [a.name for a in shown])
     else:
         defaults = _local_defaults(args, [a.name for a in shown])
     by_category: dict[str, list[str]] = {}
@@ -390,13 +459,13 @@ _CLASS_SUFFIXES = (
 )
 
 
-def _hyphenated(args: argparse.Namespace) -> int:
+def _hyphenated(args: argparse.Namespace, settings: HubSettings) -> int:
     models = _legacy.find_hyphenated_models()
     if args.max_models:
         models = models[: args.max_models]
     names = [m["type"] for m in models]
     if args.query_huggingface:
-        defaults = _hub_defaults(args, names)
+        defaults = _hub_defaults(args, settings, names)
     else:
         defaults = _local_defaults(args, names)
     for model in models:
@@ -458,11 +527,13 @@ def _local_defaults(args: argparse.Namespace, names: list[str]) -> dict[str, _De
     return found
 
 
-def _hub_defaults(args: argparse.Namespace, names: list[str]) -> dict[str, _Default]:
+def _hub_defaults(
+    args: argparse.Namespace, settings: HubSettings, names: list[str]
+) -> dict[str, _Default]:
     """The Hub's pick for each type, fetched concurrently; nothing is written."""
     from ._names import resolve_name
 
-    report = run_refresh(names, registry=args.registry_file, settings=_settings(args), write=False)
+    report = run_refresh(names, registry=args.registry_file, settings=settings, write=False)
     found: dict[str, _Default] = {}
     for name in names:
         outcome = report.outcomes[resolve_name(name)[0]]

@@ -87,6 +87,9 @@ class Outcome:
     reason: str = ""
     entry: Entry | None = None
     error: RegistryError | None = None
+    # What the Hub listed, ranked: kept only when the caller asks (``keep_rankings``),
+    # so a refresh of every architecture does not hold every listing.
+    ranking: Ranking | None = None
 
 
 @dataclass(slots=True)
@@ -300,6 +303,7 @@ async def refresh(
     on_outcome: Callable[[Outcome], None] | None = None,
     lock_timeout: float | None = None,
     allow_other_endpoint: bool = False,
+    keep_rankings: bool = False,
 ) -> RefreshReport:
     """Refresh the registry entries of ``types`` from the Hub; write once at the end.
 
@@ -312,6 +316,8 @@ async def refresh(
     Before the first request, a registry that cannot be written raises
     ``RegistryNotWritable`` (or ``RegistryDirectoryMissing``), and one holding entries
     from another endpoint ``EndpointMismatch`` unless ``allow_other_endpoint``.
+    ``keep_rankings``: each fetched architecture's ``Outcome.ranking`` holds what the
+    Hub listed, ranked (one listing serves a caller that shows it too).
     Returns a report of per-architecture outcomes. Raises ``InvalidModelType``
     before any request for a bad name, ``HubOffline`` when ``settings.offline``,
     ``HubUnavailable`` (registry untouched) when the Hub cannot be reached and
@@ -387,15 +393,29 @@ async def refresh(
                 return
             early_stop.record(None)
             entry = make_entry(ranking, datetime.now(UTC))
+            kept = ranking if keep_rankings else None
             if entry is None:
                 finish(
-                    Outcome(arch.name, "no-candidates", old_default, old_default, ranking.reason)
+                    Outcome(
+                        arch.name,
+                        "no-candidates",
+                        old_default,
+                        old_default,
+                        ranking.reason,
+                        ranking=kept,
+                    )
                 )
                 return
             status: Status = "unchanged" if entry["default_model"] == old_default else "updated"
             finish(
                 Outcome(
-                    arch.name, status, old_default, entry["default_model"], ranking.reason, entry
+                    arch.name,
+                    status,
+                    old_default,
+                    entry["default_model"],
+                    ranking.reason,
+                    entry,
+                    ranking=kept,
                 )
             )
 

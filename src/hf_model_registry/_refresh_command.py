@@ -1,28 +1,39 @@
 """The refresh both command lines run: the bar, the refresh, what the report means as an exit code.
 
 ``hf-model-registry refresh``/``refresh-all`` and ``find-models --update-registry`` parse
-their own flags and print their own layout; running the refresh, sizing its progress bar
-and deciding when the bar shows are done here, once. Front-end code: the bar draws on
-stderr; the library below never prints.
+their own flags and print their own layout; running the refresh, sizing its progress bar,
+deciding when the bar shows and saying that a new registry file was created are done
+here, once. Front-end code: the bar and the notice go to stderr; the library below
+never prints.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 from . import _config
+from ._errors import EndpointMismatch, printable
 from ._exitcodes import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
-    import os
-
     from ._refresh import RefreshReport
     from ._selection import Policy
     from ._settings import HubSettings
 
-__all__ = ["progress_wanted", "refresh_exit_code", "run_refresh"]
+__all__ = ["announce_new_file", "progress_wanted", "refresh_exit_code", "run_refresh"]
+
+
+@contextmanager
+def announce_new_file(path: str) -> Iterator[None]:
+    """Say on stderr when the write in the block created a new registry file."""
+    existed = os.path.lexists(path)
+    yield
+    if not existed and os.path.lexists(path):
+        print(printable(f"created a new registry file {path}"), file=sys.stderr)
 
 
 def progress_wanted(*, quiet: bool = False) -> bool:
@@ -40,33 +51,46 @@ def run_refresh(
     allow_other_endpoint: bool = False,
     write: bool = True,
     progress: bool = False,
+    keep_rankings: bool = False,
+    mixing_hint: str | None = None,
 ) -> RefreshReport:
     """Refresh ``types`` from the Hub, blocking; None: every architecture, as ``refresh_all``.
 
     Every architecture is the table's and the registry's own extra types, and an
     unreadable registry is then moved aside and replaced; given types refuse it.
     With ``progress`` a bar on stderr counts the architectures the refresh visits.
+    A write that creates the registry file says so on stderr. ``mixing_hint`` (the
+    front end's own flags) ends the message of a refusal to mix endpoints.
+    ``keep_rankings``: see ``_refresh.refresh``.
     """
-    from . import aio
     from ._bridge import run_sync
     from ._progress import RefreshProgress
-    from ._refresh import all_names
+    from ._refresh import all_names, refresh
 
     names = all_names(registry) if types is None else list(types)
-    with RefreshProgress(len(set(names)), enabled=progress) as bar:
-        return run_sync(
-            lambda: aio.refresh(
-                names,
-                registry=registry,
-                settings=settings,
-                policy=policy,
-                max_age=max_age,
-                write=write,
-                on_corrupt="move-aside" if types is None else "raise",
-                on_outcome=bar.advance,
-                allow_other_endpoint=allow_other_endpoint,
+    with (
+        announce_new_file(_config.write_registry_path(registry)) if write else nullcontext(),
+        RefreshProgress(len(set(names)), enabled=progress) as bar,
+    ):
+        try:
+            return run_sync(
+                lambda: refresh(
+                    names,
+                    settings,
+                    policy,
+                    registry,
+                    max_age=max_age,
+                    write=write,
+                    on_corrupt="move-aside" if types is None else "raise",
+                    on_outcome=bar.advance,
+                    allow_other_endpoint=allow_other_endpoint,
+                    keep_rankings=keep_rankings,
+                )
             )
-        )
+        except EndpointMismatch as exc:
+            if mixing_hint is None:
+                raise
+            raise EndpointMismatch(f"{exc} ({mixing_hint})") from exc
 
 
 def refresh_exit_code(report: RefreshReport) -> int:

@@ -297,17 +297,17 @@ def _committed(path: StrPath) -> bool | None:
 
 
 def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -> None:
-    """Refuse to mix Hub endpoints in one registry; ``EndpointMismatch`` explains how to force it.
+    """Refuse to mix Hub endpoints in one registry; ``EndpointMismatch`` says what it holds.
 
     Entries from another endpoint (a simulator's answers into a real registry, or
     the reverse) are refused, and so are answers from a non-default endpoint into a
-    registry file git tracks (the committed one) that holds none from it yet.
+    registry file git tracks (the committed one) that holds none from it yet. The
+    message names no flag: each front end says how to proceed with its own.
     """
     others = sorted({entry_endpoint(e) or endpoint for e in current.values()} - {endpoint})
     if others:
         raise EndpointMismatch(
-            f"{path} holds entries from {others[0]}; refusing to add entries from {endpoint} "
-            "(use another --registry, or --force to mix them)"
+            f"{path} holds entries from {others[0]}; refusing to add entries from {endpoint}"
         )
     if (
         endpoint != DEFAULT_ENDPOINT
@@ -318,12 +318,9 @@ def check_endpoint(path: StrPath, current: Mapping[str, Entry], endpoint: str) -
         where = (
             "is committed in a git checkout"
             if committed
-            else ("is in a git checkout (git could not tell whether it is committed)")
+            else "is in a git checkout (git could not tell whether it is committed)"
         )
-        raise EndpointMismatch(
-            f"{path} {where}; refusing to write entries from {endpoint} "
-            "into it (use another --registry, or --force)"
-        )
+        raise EndpointMismatch(f"{path} {where}; refusing to write entries from {endpoint} into it")
 
 
 def write_registry(path: StrPath, registry: Mapping[str, Entry]) -> None:

@@ -70,14 +70,17 @@ def check_endpoint(endpoint: str) -> None:
     """Raise ``InvalidEndpoint`` unless ``endpoint`` is an http(s) root URL a path can follow.
 
     The one check both command lines and the client use: scheme, host, a port in
-    range, no spaces or control characters, no query or fragment.
+    range, no spaces or control characters, no query or fragment. ``endpoint`` may end
+    in ``/``; messages quote it as given (front ends pass ``_config.given_endpoint``).
     """
     from urllib.parse import urlsplit  # off the lookup's fast path
 
     from ._errors import InvalidEndpoint, safe_repr
 
     try:
-        parts = urlsplit(endpoint)
+        # Trailing slashes are trimmed where the endpoint is used, but the messages
+        # quote it as given: "http://" trimmed is "http:", which nobody typed.
+        parts = urlsplit(endpoint.rstrip("/"))
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         parts = None
@@ -114,7 +117,8 @@ class HubSettings:
     retry policy. ``rate``: a client-side cap in requests per second (None: only
     the server's RateLimit headers pace). ``concurrency``: requests in flight at
     once (and connections). ``max_quota_wait``: the total time that may be spent
-    waiting for quota resets (None: no limit).
+    waiting for quota resets (None: no limit). ``token_source``: where the token was
+    found (``HF_TOKEN``, a token file's path ...), for messages about it; never the token.
     """
 
     endpoint: str = _config.DEFAULT_ENDPOINT
@@ -126,6 +130,7 @@ class HubSettings:
     rate: float | None = None
     concurrency: int = 8
     max_quota_wait: float | None = DEFAULT_QUOTA_WAIT
+    token_source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -163,9 +168,11 @@ class HubSettings:
         I/O, so async callers run this in a worker thread. ``offline``: argument >
         ``HF_HUB_OFFLINE``. The rest (``Tuning``) is taken as given.
         """
+        found, source = _config.hub_token_and_source(token)
         return cls(
             endpoint=_config.hub_endpoint(endpoint),
-            token=_config.hub_token(token),
+            token=found,
+            token_source=source,
             offline=_config.env_flag("HF_HUB_OFFLINE") if offline is None else offline,
             **tuning,
         )
