@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import anyio
 import pytest
 
 import find_models
@@ -150,13 +149,12 @@ def test_a_file_of_this_project_keeps_aware_utc_timestamps(tmp_path: Path) -> No
     assert stamps and not any(is_naive_timestamp(s) for s in stamps)
 
 
-def test_a_refresh_of_an_original_file_stays_readable_by_the_original_clients(
+@pytest.mark.anyio
+async def test_a_refresh_of_an_original_file_stays_readable_by_the_original_clients(
     sim: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = original_registry(tmp_path)
-    report = anyio.run(
-        lambda: aio.refresh(["bert", "gpt-j", "gpt2"], registry=registry, endpoint=sim.url)
-    )
+    report = await aio.refresh(["bert", "gpt-j", "gpt2"], registry=registry, endpoint=sim.url)
     assert report.written and not report.failed
     ages = days_old_as_the_original_computes(registry)
     assert ages["bert"] == ages["gpt-j"] == ages["gpt2"] == 0
@@ -459,12 +457,13 @@ def test_registry_key_keeps_existing_spellings_and_uses_the_originals_for_new_en
     assert registry_key("mamba", (), {}) == "mamba"
 
 
-def test_a_refresh_keeps_the_originals_keys_and_adds_none(
+@pytest.mark.anyio
+async def test_a_refresh_keeps_the_originals_keys_and_adds_none(
     sim: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = original_registry(tmp_path)
     before = set(read_registry(registry))
-    anyio.run(lambda: aio.refresh(["gptj", "gpt_neo"], registry=registry, endpoint=sim.url))
+    await aio.refresh(["gptj", "gpt_neo"], registry=registry, endpoint=sim.url)
     after = read_registry(registry)
     assert set(after) == before
     assert after["gpt-j"]["default_model"] == "EleutherAI/gpt-j-6b"
@@ -472,11 +471,12 @@ def test_a_refresh_keeps_the_originals_keys_and_adds_none(
     assert after["gpt-neo"].get("class") == "GPTNeoForCausalLM"
 
 
-def test_a_new_entry_for_an_original_name_uses_its_spelling(
+@pytest.mark.anyio
+async def test_a_new_entry_for_an_original_name_uses_its_spelling(
     sim: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "new.json"
-    anyio.run(lambda: aio.refresh(["gptj", "bert"], registry=registry, endpoint=sim.url))
+    await aio.refresh(["gptj", "bert"], registry=registry, endpoint=sim.url)
     assert set(read_registry(registry)) == {"gpt-j", "bert"}
 
 

@@ -114,11 +114,12 @@ def test_query_huggingface_api_returns_an_empty_list_and_logs_on_any_failure(
     assert "cannot connect" in messages[0] and "invalid model type" in messages[1]
 
 
-def test_the_new_api_query_still_raises_the_librarys_errors(closed_endpoint: str) -> None:
+@pytest.mark.anyio
+async def test_the_new_api_query_still_raises_the_librarys_errors(closed_endpoint: str) -> None:
     with pytest.raises(HubUnavailable):
-        asyncio.run(aio.query_huggingface_api("gpt2", endpoint=closed_endpoint))
+        await aio.query_huggingface_api("gpt2", endpoint=closed_endpoint)
     with pytest.raises(InvalidModelType):
-        asyncio.run(aio.query_huggingface_api("../etc", endpoint=closed_endpoint))
+        await aio.query_huggingface_api("../etc", endpoint=closed_endpoint)
 
 
 def test_try_model_access_returns_the_originals_dict_for_an_available_model(
@@ -160,6 +161,7 @@ def test_try_model_access_works_inside_a_running_event_loop(sim: ThreadedHubSimu
     async def legacy_call_from_async_code() -> dict[str, Any]:
         return find_models.try_model_access("openai-community/gpt2", endpoint=sim.url)
 
+    # Sync on purpose: the legacy sync function called inside a running asyncio loop.
     assert "error" not in asyncio.run(legacy_call_from_async_code())
 
 

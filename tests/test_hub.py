@@ -11,10 +11,10 @@ import email.utils
 import json
 import logging
 import traceback
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -572,14 +572,11 @@ def page(n: int, next_url: str | None) -> Callable[[httpx.Request], httpx.Respon
 async def test_iter_listing_fetches_no_more_pages_than_consumed(clock: FakeClock) -> None:
     script = Script(page(1, f"{ENDPOINT}/api/models?cursor=abc"))
     seen: list[ListingPage] = []
-    async with make_hub(script, clock) as hub:
-        # iter_listing is an async generator (annotated as an AsyncIterator): close it
-        # at once instead of leaving it to the garbage collector.
-        listing = cast(AsyncGenerator[ListingPage, None], hub.iter_listing("bert"))
-        async with aclosing(listing) as pages:
-            async for listing_page in pages:
-                seen.append(listing_page)
-                break
+    # Closed at once, as the refresh closes it, instead of by the garbage collector.
+    async with make_hub(script, clock) as hub, aclosing(hub.iter_listing("bert")) as pages:
+        async for listing_page in pages:
+            seen.append(listing_page)
+            break
     assert [c.id for c in seen[0].candidates] == ["org/model-1"]
     assert len(script.requests) == 1
 

@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import anyio
 import httpx
 import pytest
 import respx
@@ -66,21 +65,20 @@ def pin(
 # -- an invalid or expired token -------------------------------------------------------------
 
 
-def test_a_refresh_with_a_refused_token_stops_at_the_first_answer_and_writes_nothing(
+@pytest.mark.anyio
+async def test_a_refresh_with_a_refused_token_stops_at_the_first_answer_and_writes_nothing(
     hub: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     hub.reset_stats()
     with pytest.raises(TokenRejected) as info:
-        anyio.run(
-            lambda: aio.refresh(
-                list(DEFAULT_HUB_TYPES),
-                registry=registry,
-                endpoint=hub.url,
-                token=BAD_TOKEN,
-                concurrency=1,
-                retry=FAST_RETRY,
-            )
+        await aio.refresh(
+            list(DEFAULT_HUB_TYPES),
+            registry=registry,
+            endpoint=hub.url,
+            token=BAD_TOKEN,
+            concurrency=1,
+            retry=FAST_RETRY,
         )
     assert "HF_TOKEN" in str(info.value) and BAD_TOKEN not in str(info.value)
     # One architecture asked, once; the nine others were never sent.
@@ -129,7 +127,8 @@ def test_check_reports_a_refused_token_as_its_own_status(
     assert run_cli(capsys, "check", "openai-community/gpt2", "--endpoint", hub.url)[0] == 0
 
 
-def test_a_lookup_with_a_refused_token_answers_locally_with_a_warning(
+@pytest.mark.anyio
+async def test_a_lookup_with_a_refused_token_answers_locally_with_a_warning(
     hub: ThreadedHubSimulator,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -138,7 +137,7 @@ def test_a_lookup_with_a_refused_token_answers_locally_with_a_warning(
     monkeypatch.setenv("HF_TOKEN", BAD_TOKEN)
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     with caplog.at_level(logging.WARNING, logger="hf_model_registry"):
-        answer = anyio.run(lambda: aio.lookup("bert", registry=tmp_path / "reg.json"))
+        answer = await aio.lookup("bert", registry=tmp_path / "reg.json")
     assert answer.source == "static"
     assert "fix or unset HF_TOKEN" in caplog.text
     assert BAD_TOKEN not in caplog.text
@@ -260,14 +259,13 @@ def test_an_undecodable_token_file_is_no_token(tmp_path: Path) -> None:
     assert _config.hub_token() is None
 
 
-def test_a_refresh_sends_the_token_from_hf_token_path(
+@pytest.mark.anyio
+async def test_a_refresh_sends_the_token_from_hf_token_path(
     hub: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_TOKEN_PATH", str(_token_file(tmp_path / "tok", GOOD_TOKEN)))
     hub.reset_stats()
-    report = anyio.run(
-        lambda: aio.refresh(["bert"], registry=tmp_path / "reg.json", endpoint=hub.url)
-    )
+    report = await aio.refresh(["bert"], registry=tmp_path / "reg.json", endpoint=hub.url)
     assert report.failed == {}
     assert hub.stats.authorizations_by_host[f"127.0.0.1:{hub.port}"] == {f"Bearer {GOOD_TOKEN}"}
 
@@ -275,7 +273,8 @@ def test_a_refresh_sends_the_token_from_hf_token_path(
 # -- a mirror that passes the Hub's absolute Link through ----------------------------------------
 
 
-def test_a_mirror_passing_the_absolute_link_through_still_gets_the_next_page(
+@pytest.mark.anyio
+async def test_a_mirror_passing_the_absolute_link_through_still_gets_the_next_page(
     tmp_path: Path,
 ) -> None:
     # respx routes read as the mirror's two pages; the Hub itself must never be asked.
@@ -296,15 +295,13 @@ def test_a_mirror_passing_the_absolute_link_through_still_gets_the_next_page(
     )
     first = mirror.get("https://mirror.test/api/models")
     first.respond(200, json=quantized, headers={"Link": link})
-    report = anyio.run(
-        lambda: aio.refresh(
-            ["bert"],
-            registry=tmp_path / "reg.json",
-            endpoint="https://mirror.test",
-            token=GOOD_TOKEN,
-            transport=httpx.MockTransport(mirror.handler),
-            retry=FAST_RETRY,
-        )
+    report = await aio.refresh(
+        ["bert"],
+        registry=tmp_path / "reg.json",
+        endpoint="https://mirror.test",
+        token=GOOD_TOKEN,
+        transport=httpx.MockTransport(mirror.handler),
+        retry=FAST_RETRY,
     )
     assert report.outcomes["bert"].new_default == "google-bert/bert-base-uncased"
     assert (first.call_count, second.call_count, hub.call_count) == (1, 1, 0)

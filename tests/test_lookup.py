@@ -195,6 +195,7 @@ def test_sync_facade_works_inside_a_running_event_loop(offline: None) -> None:
     async def main() -> str:
         return find_models.get_recommended_default_model("no-such-architecture-2")
 
+    # Sync on purpose: the sync facade called inside a running asyncio loop.
     assert asyncio.run(main()) == "no-such-architecture-2-base"
 
 
@@ -216,6 +217,7 @@ def test_sync_facade_runs_the_async_core_in_a_thread_inside_a_loop(
     async def main() -> str:
         return _lookup.get_recommended_default_model("bert")
 
+    # Sync on purpose: the sync facade inside a loop it must not block, on each backend.
     assert anyio.run(main, backend=backend) == "a/old"
     assert calls == ["bert"]
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 
 from helpers import closed_port, entry, write_refreshed
@@ -29,19 +28,18 @@ ALL = [a.name for a in all_architectures()]
 HUB_TYPES = {a.hub_type for a in all_architectures()}
 
 
-def refresh_all(sim_all: ThreadedHubSimulator, registry: Path, **options: Any) -> Any:
-    return anyio.run(
-        lambda: aio.refresh_all(
-            registry=registry, endpoint=sim_all.url, retry=FAST_RETRY, **options
-        )
+async def refresh_all(sim_all: ThreadedHubSimulator, registry: Path, **options: Any) -> Any:
+    return await aio.refresh_all(
+        registry=registry, endpoint=sim_all.url, retry=FAST_RETRY, **options
     )
 
 
-def test_refresh_all_sends_exactly_one_listing_per_architecture(
+@pytest.mark.anyio
+async def test_refresh_all_sends_exactly_one_listing_per_architecture(
     sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
-    report = refresh_all(sim_all, registry, concurrency=16)
+    report = await refresh_all(sim_all, registry, concurrency=16)
     stats = sim_all.stats
     assert stats.listing_requests == len(ALL) == report.requests
     # One request per architecture: a Hub tag shared by two (gpt-sw3 uses gpt2's) is asked twice.
@@ -57,12 +55,13 @@ def test_refresh_all_sends_exactly_one_listing_per_architecture(
     assert data["gpt2"]["source"] == "hub" and "reason" in data["gpt2"]
 
 
-def test_refresh_all_completes_with_twenty_percent_injected_faults(
+@pytest.mark.anyio
+async def test_refresh_all_completes_with_twenty_percent_injected_faults(
     sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     sim_all.configure(fail_rate=0.2, seed=7)
-    report = refresh_all(sim_all, registry, concurrency=16)
+    report = await refresh_all(sim_all, registry, concurrency=16)
     assert sim_all.stats.injected_faults > 50
     assert set(report.outcomes) == set(ALL)
     for name, outcome in report.outcomes.items():
@@ -76,13 +75,14 @@ def test_refresh_all_completes_with_twenty_percent_injected_faults(
     assert {by_name[n] for n in report.names("updated")} <= set(written)
 
 
-def test_quota_smaller_than_the_table_gives_at_most_one_429_per_window(
+@pytest.mark.anyio
+async def test_quota_smaller_than_the_table_gives_at_most_one_429_per_window(
     all_fixture: dict[str, Any], tmp_path: Path
 ) -> None:
     quota, window = 200, 2.0
     with run_in_thread(all_fixture, quota=quota, window=window) as server:
         started = time.monotonic()
-        report = refresh_all(server, tmp_path / "reg.json", concurrency=16)
+        report = await refresh_all(server, tmp_path / "reg.json", concurrency=16)
         elapsed = time.monotonic() - started
         windows = int(elapsed / window) + 1
         assert server.stats.rate_limited <= windows
@@ -90,16 +90,15 @@ def test_quota_smaller_than_the_table_gives_at_most_one_429_per_window(
         assert server.stats.listing_requests == len(ALL) + server.stats.rate_limited
 
 
-def test_failed_architectures_keep_their_previous_entry(
+@pytest.mark.anyio
+async def test_failed_architectures_keep_their_previous_entry(
     sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(dumps_registry({"bert": entry("kept/bert"), "gpt2": entry("old/gpt2")}))
     sim_all.configure(behaviors={"bert": "not_json"})
-    report = anyio.run(
-        lambda: aio.refresh(
-            ["bert", "gpt2"], registry=registry, endpoint=sim_all.url, retry=FAST_RETRY
-        )
+    report = await aio.refresh(
+        ["bert", "gpt2"], registry=registry, endpoint=sim_all.url, retry=FAST_RETRY
     )
     assert "not JSON" in report.failed["bert"]
     data = read_registry(registry)
@@ -108,18 +107,20 @@ def test_failed_architectures_keep_their_previous_entry(
     assert report.changed[0].old_default == "old/gpt2"
 
 
-def test_pinned_entries_are_not_requested_or_changed(
+@pytest.mark.anyio
+async def test_pinned_entries_are_not_requested_or_changed(
     sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(dumps_registry({"gpt2": entry("me/my-gpt2", pinned=True)}))
-    report = anyio.run(lambda: aio.refresh(["gpt2", "t5"], registry=registry, endpoint=sim_all.url))
+    report = await aio.refresh(["gpt2", "t5"], registry=registry, endpoint=sim_all.url)
     assert report.outcomes["gpt2"].status == "pinned"
     assert sim_all.stats.listings_by_filter["gpt2"] == 0
     assert read_registry(registry)["gpt2"]["default_model"] == "me/my-gpt2"
 
 
-def test_max_age_skips_recent_entries_without_a_request(
+@pytest.mark.anyio
+async def test_max_age_skips_recent_entries_without_a_request(
     sim_all: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
@@ -132,8 +133,8 @@ def test_max_age_skips_recent_entries_without_a_request(
             }
         )
     )
-    report = anyio.run(
-        lambda: aio.refresh(["bert", "t5"], registry=registry, endpoint=sim_all.url, max_age=86400)
+    report = await aio.refresh(
+        ["bert", "t5"], registry=registry, endpoint=sim_all.url, max_age=86400
     )
     assert report.outcomes["bert"].status == "skipped"
     assert report.outcomes["t5"].status == "updated"
@@ -272,14 +273,13 @@ def test_lookup_falls_back_when_the_hub_is_down(
     assert time.monotonic() - started < 5
 
 
-def test_refresh_all_raises_hub_unavailable_in_the_library(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_refresh_all_raises_hub_unavailable_in_the_library(tmp_path: Path) -> None:
     with pytest.raises(HubUnavailable):
-        anyio.run(
-            lambda: aio.refresh_all(
-                registry=tmp_path / "r.json",
-                endpoint=f"http://127.0.0.1:{closed_port()}",
-                retry=FAST_RETRY,
-            )
+        await aio.refresh_all(
+            registry=tmp_path / "r.json",
+            endpoint=f"http://127.0.0.1:{closed_port()}",
+            retry=FAST_RETRY,
         )
     assert not (tmp_path / "r.json").exists()
 
@@ -308,15 +308,14 @@ def test_explain_and_check_against_the_simulator(
     )
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("source", ["static", "documented"])
-def test_max_age_never_skips_an_entry_built_offline(
+async def test_max_age_never_skips_an_entry_built_offline(
     sim_all: ThreadedHubSimulator, tmp_path: Path, source: str
 ) -> None:
     registry = tmp_path / "reg.json"
     registry.write_text(dumps_registry({"align": entry("kakaobrain/align-base", source=source)}))
-    report = anyio.run(
-        lambda: aio.refresh(["align"], registry=registry, endpoint=sim_all.url, max_age=86400)
-    )
+    report = await aio.refresh(["align"], registry=registry, endpoint=sim_all.url, max_age=86400)
     assert report.outcomes["align"].status != "skipped"
     assert sim_all.stats.listings_by_filter["align"] == 1
     assert read_registry(registry)["align"]["source"] == "hub"

@@ -100,16 +100,14 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Callable[[Recorder], None]:
     return install
 
 
-def refresh(types_: list[str], recorder: Recorder, tmp_path: Path, **options: Any) -> Any:
-    return anyio.run(
-        lambda: aio.refresh(
-            types_,
-            registry=tmp_path / "reg.json",
-            endpoint=ENDPOINT,
-            transport=httpx.MockTransport(recorder),
-            retry=RETRY,
-            **options,
-        )
+async def refresh(types_: list[str], recorder: Recorder, tmp_path: Path, **options: Any) -> Any:
+    return await aio.refresh(
+        types_,
+        registry=tmp_path / "reg.json",
+        endpoint=ENDPOINT,
+        transport=httpx.MockTransport(recorder),
+        retry=RETRY,
+        **options,
     )
 
 
@@ -139,7 +137,10 @@ def _reachable(root: object) -> Iterator[object]:
         stack.extend(gc.get_referents(obj))
 
 
-def test_a_failed_architecture_keeps_its_message_and_type_but_no_frames(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_a_failed_architecture_keeps_its_message_and_type_but_no_frames(
+    tmp_path: Path,
+) -> None:
     big = json.dumps("x" * 200_000).encode()  # a JSON string, not a listing
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -149,7 +150,7 @@ def test_a_failed_architecture_keeps_its_message_and_type_but_no_frames(tmp_path
             return httpx.Response(200, content=b'[{"id": "org/trunc')  # never parses
         return listing_for(request)
 
-    report = refresh(["bert", "t5", "gpt2"], Recorder(handler), tmp_path)
+    report = await refresh(["bert", "t5", "gpt2"], Recorder(handler), tmp_path)
     assert set(report.failed) == {"bert", "t5"}
     for name in ("bert", "t5"):
         error = report.outcomes[name].error
@@ -184,27 +185,30 @@ async def _get(handler: Callable[[httpx.Request], httpx.Response], cap: int) -> 
         return (await hub.get("/api/models")).body
 
 
-def test_a_gzip_bomb_is_refused_without_ever_holding_more_than_the_cap() -> None:
+@pytest.mark.anyio
+async def test_a_gzip_bomb_is_refused_without_ever_holding_more_than_the_cap() -> None:
     cap = 1 << 20
     bomb = gzip.compress(b"\0" * (64 << 20), compresslevel=9)  # ~64 kB -> 64 MiB
     assert len(bomb) < (1 << 17)
     tracemalloc.start()
     try:
         with pytest.raises(HubResponseError, match="exceeds the 1048576-byte cap"):
-            anyio.run(_get, _streamed(bomb, "gzip", chunk=len(bomb)), cap)
+            await _get(_streamed(bomb, "gzip", chunk=len(bomb)), cap)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 8 * cap  # decoding a whole chunk at once would hold 64 MiB
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("encoding", ["gzip, gzip", "gzip,deflate", "br", "compress", "zstd"])
-def test_stacked_or_unasked_encodings_are_refused(encoding: str) -> None:
+async def test_stacked_or_unasked_encodings_are_refused(encoding: str) -> None:
     body = gzip.compress(gzip.compress(b"[]"))
     with pytest.raises(HubResponseError, match="encoding"):
-        anyio.run(_get, _streamed(body, encoding), 1 << 20)
+        await _get(_streamed(body, encoding), 1 << 20)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     ("encoding", "compress"),
     [
@@ -216,31 +220,34 @@ def test_stacked_or_unasked_encodings_are_refused(encoding: str) -> None:
         ("", lambda data: data),
     ],
 )
-def test_the_encodings_the_client_asks_for_still_decode(
+async def test_the_encodings_the_client_asks_for_still_decode(
     encoding: str, compress: Callable[[bytes], bytes]
 ) -> None:
     payload = json.dumps([{"id": f"org/m{i}"} for i in range(3000)]).encode()
     body = compress(payload)
-    assert anyio.run(_get, _streamed(body, encoding, chunk=997), 1 << 20) == payload
+    assert await _get(_streamed(body, encoding, chunk=997), 1 << 20) == payload
 
 
-def test_a_body_decoding_to_exactly_the_cap_is_accepted() -> None:
+@pytest.mark.anyio
+async def test_a_body_decoding_to_exactly_the_cap_is_accepted() -> None:
     payload = b"[" + b" " * 998 + b"]"
-    assert anyio.run(_get, _streamed(gzip.compress(payload), "gzip", chunk=7), 1000) == payload
+    assert await _get(_streamed(gzip.compress(payload), "gzip", chunk=7), 1000) == payload
     with pytest.raises(HubResponseError, match="cap"):
-        anyio.run(_get, _streamed(gzip.compress(payload + b" "), "gzip", chunk=7), 1000)
+        await _get(_streamed(gzip.compress(payload + b" "), "gzip", chunk=7), 1000)
 
 
-def test_the_client_asks_only_for_the_encodings_it_decodes() -> None:
+@pytest.mark.anyio
+async def test_the_client_asks_only_for_the_encodings_it_decodes() -> None:
     recorder = Recorder(lambda request: httpx.Response(200, json=[]))
-    anyio.run(_get, recorder, 1000)
+    await _get(recorder, 1000)
     assert recorder.requests[0].headers["accept-encoding"] == "gzip, deflate"
 
 
 # -- 3. the async lookup enforces the registry size cap ----------------------------------------
 
 
-def test_the_async_lookup_refuses_a_registry_over_the_size_cap(
+@pytest.mark.anyio
+async def test_the_async_lookup_refuses_a_registry_over_the_size_cap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(_registry, "_MAX_FILE_BYTES", 4096)
@@ -248,7 +255,7 @@ def test_the_async_lookup_refuses_a_registry_over_the_size_cap(
     path = tmp_path / "big.json"
     pinned: Entry = {**stale_entry("mine/pinned-bert"), "pinned": True}
     path.write_text(dumps_registry({"bert": pinned}) + " " * 8192)  # valid JSON, too big
-    answer = anyio.run(lambda: aio.lookup("bert", registry=path))
+    answer = await aio.lookup("bert", registry=path)
     assert answer.model_id != "mine/pinned-bert" and answer.source == "static"
     assert any("larger than 4096 bytes" in r.getMessage() for r in caplog.records)
 
@@ -256,7 +263,7 @@ def test_the_async_lookup_refuses_a_registry_over_the_size_cap(
 # -- 4. RateLimit headers cannot hang a command ----------------------------------------------
 
 
-def _wait_after(headers: dict[str, str], status: int = 200) -> float:
+async def _wait_after(headers: dict[str, str], status: int = 200) -> float:
     clock = FakeClock(start=0.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep)
 
@@ -266,10 +273,11 @@ def _wait_after(headers: dict[str, str], status: int = 200) -> float:
         with anyio.fail_after(2):
             await pacer.acquire()
 
-    anyio.run(run)
+    await run()
     return sum(clock.sleeps)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     ("headers", "status", "longest"),
     [
@@ -287,22 +295,26 @@ def _wait_after(headers: dict[str, str], status: int = 200) -> float:
     ],
     ids=["huge-t", "400-digit-t", "huge-retry-after", "policy-window"],
 )
-def test_no_wait_is_longer_than_the_policy_window_or_the_ceiling(
+async def test_no_wait_is_longer_than_the_policy_window_or_the_ceiling(
     headers: dict[str, str], status: int, longest: float
 ) -> None:
-    assert 0 < _wait_after(headers, status) <= longest
+    assert 0 < await _wait_after(headers, status) <= longest
 
 
-def test_the_wait_for_a_reset_is_t_plus_one_second() -> None:
+@pytest.mark.anyio
+async def test_the_wait_for_a_reset_is_t_plus_one_second() -> None:
     """t is rounded: waiting exactly t meets a 429 at the window's edge."""
-    assert _wait_after({"RateLimit": '"api";r=0;t=12'}) == 13.0
+    assert await _wait_after({"RateLimit": '"api";r=0;t=12'}) == 13.0
 
 
 def test_a_count_of_thousands_of_digits_is_a_malformed_header_not_a_crash() -> None:
     assert parse_ratelimit('"api";r=' + "9" * 5000 + ";t=1") is None
 
 
-def test_a_zero_quota_with_one_second_resets_ends_in_a_named_failure_within_the_budget() -> None:
+@pytest.mark.anyio
+async def test_a_zero_quota_with_one_second_resets_ends_in_a_named_failure_within_the_budget() -> (
+    None
+):
     """Each 1 s wait is under a per-wait limit: only a budget on the total ends it."""
     clock = FakeClock(start=0.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep, max_wait=4.0)
@@ -318,11 +330,12 @@ def test_a_zero_quota_with_one_second_resets_ends_in_a_named_failure_within_the_
             pacer.observe(ticket, headers, 200)
 
     with pytest.raises(RateLimited, match="budget of 4 s"):
-        anyio.run(run)
+        await run()
     assert sum(clock.sleeps) <= 4.0
 
 
-def test_a_429_with_a_huge_retry_after_gives_up_within_the_retry_budget() -> None:
+@pytest.mark.anyio
+async def test_a_429_with_a_huge_retry_after_gives_up_within_the_retry_budget() -> None:
     clock = FakeClock(start=0.0)
     recorder = Recorder(lambda r: httpx.Response(429, headers={"Retry-After": "999999999"}))
 
@@ -340,7 +353,7 @@ def test_a_429_with_a_huge_retry_after_gives_up_within_the_retry_budget() -> Non
             await hub.get("/api/models")
 
     with pytest.raises(RateLimited):
-        anyio.run(run)
+        await run()
     assert sum(clock.sleeps) <= 8.0
 
 
@@ -351,24 +364,26 @@ def _status(code: int, **headers: str) -> Callable[[httpx.Request], httpx.Respon
     return lambda request: httpx.Response(code, headers=headers)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     "handler",
     [_status(429, **{"Retry-After": "0"}), _status(500), _status(503), _status(404)],
     ids=["429", "500", "503", "404"],
 )
-def test_a_hub_answering_only_errors_stops_the_run_after_the_first_few(
+async def test_a_hub_answering_only_errors_stops_the_run_after_the_first_few(
     handler: Callable[[httpx.Request], httpx.Response], tmp_path: Path
 ) -> None:
     recorder = Recorder(handler)
     names = [f"type{i}" for i in range(40)]
     with pytest.raises(HubUnusable):
-        refresh(names, recorder, tmp_path, concurrency=4)
+        await refresh(names, recorder, tmp_path, concurrency=4)
     # The first 8 failures stop it; at most 4 more were in flight; 2 attempts each.
     assert len(recorder.requests) <= 24
     assert not (tmp_path / "reg.json").exists()
 
 
-def test_failures_of_mixed_kinds_stop_the_run_too(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_failures_of_mixed_kinds_stop_the_run_too(tmp_path: Path) -> None:
     """Drips that time out and 500s: before, only "unreachable" counted."""
     count = [0]
 
@@ -380,15 +395,16 @@ def test_failures_of_mixed_kinds_stop_the_run_too(tmp_path: Path) -> None:
 
     recorder = Recorder(handler)
     with pytest.raises(HubUnavailable):
-        refresh([f"type{i}" for i in range(40)], recorder, tmp_path, concurrency=4)
+        await refresh([f"type{i}" for i in range(40)], recorder, tmp_path, concurrency=4)
     assert len(recorder.requests) <= 24
 
 
-def test_one_success_first_means_failures_are_per_architecture(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_one_success_first_means_failures_are_per_architecture(tmp_path: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return listing_for(request) if hub_type_of(request) == "bert" else httpx.Response(500)
 
-    report = refresh(["bert", "gpt2", "t5"], Recorder(handler), tmp_path, concurrency=1)
+    report = await refresh(["bert", "gpt2", "t5"], Recorder(handler), tmp_path, concurrency=1)
     assert report.names("updated") == ["bert"] and set(report.failed) == {"gpt2", "t5"}
 
 
@@ -454,7 +470,8 @@ def test_a_stale_lookup_never_waits_for_a_busy_lock_because_it_never_writes(
 # -- 8. an unparsable 200 body is asked for again -------------------------------------------------
 
 
-def test_a_truncated_listing_is_retried_and_recovers(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_a_truncated_listing_is_retried_and_recovers(tmp_path: Path) -> None:
     calls = [0]
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -464,19 +481,20 @@ def test_a_truncated_listing_is_retried_and_recovers(tmp_path: Path) -> None:
         return listing_for(request)
 
     recorder = Recorder(handler)
-    report = refresh(["bert"], recorder, tmp_path)
+    report = await refresh(["bert"], recorder, tmp_path)
     assert report.names("updated") == ["bert"]
     assert len(recorder.requests) == 2 and report.retries == 1
 
 
-def test_a_listing_that_never_parses_fails_after_three_tries(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_a_listing_that_never_parses_fails_after_three_tries(tmp_path: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if hub_type_of(request) == "bert":
             return httpx.Response(200, content=b"[{")
         return listing_for(request)
 
     recorder = Recorder(handler)
-    report = refresh(["bert", "gpt2"], recorder, tmp_path, concurrency=1)
+    report = await refresh(["bert", "gpt2"], recorder, tmp_path, concurrency=1)
     assert "not JSON" in report.failed["bert"]
     assert sum(hub_type_of(r) == "bert" for r in recorder.requests) == 3
 

@@ -357,7 +357,8 @@ def test_the_committed_registry_snapshot_validates(tmp_path: Path) -> None:
     assert len(read_registry(copy, missing_ok=False)) > 50
 
 
-def test_a_directory_at_the_registry_path_is_never_moved_aside(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_a_directory_at_the_registry_path_is_never_moved_aside(tmp_path: Path) -> None:
     """Through the library too: what refresh-all may move aside is a file, never a folder."""
     project = tmp_path / "myproject"
     project.mkdir()
@@ -365,10 +366,6 @@ def test_a_directory_at_the_registry_path_is_never_moved_aside(tmp_path: Path) -
     listing = [{"id": "org/model", "downloads": 5000, "tags": ["transformers"]}]
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=listing))
     with pytest.raises(RegistryError, match="directory"):
-        anyio.run(
-            lambda: aio.refresh_all(
-                registry=project, endpoint="http://hub.test", transport=transport
-            )
-        )
+        await aio.refresh_all(registry=project, endpoint="http://hub.test", transport=transport)
     assert (project / "notes.txt").read_text() == "important"
-    assert not list(tmp_path.glob("myproject.corrupt-*"))
+    assert [p async for p in anyio.Path(tmp_path).glob("myproject.corrupt-*")] == []

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -319,9 +318,10 @@ def test_rank_never_raises_and_its_entry_always_validates(
         assert dumps_registry(parse_registry(text.encode())) == text
 
 
+@pytest.mark.anyio
 @settings(FUZZ, max_examples=40)
 @given(body=listing_bytes)
-def test_refresh_survives_any_listing_body_for_one_architecture(
+async def test_refresh_survives_any_listing_body_for_one_architecture(
     body: bytes, tmp_path: Path
 ) -> None:
     good = [{"id": "openai-community/gpt2", "downloads": 100_000, "tags": ["transformers"]}]
@@ -333,14 +333,12 @@ def test_refresh_survives_any_listing_body_for_one_architecture(
 
     registry = tmp_path / "fuzz-refresh.json"
     registry.unlink(missing_ok=True)
-    report = anyio.run(
-        lambda: aio.refresh(
-            ["bert", "gpt2"],
-            registry=registry,
-            endpoint="https://hub.test",
-            transport=httpx.MockTransport(handler),
-            retry=RetryPolicy(max_attempts=1),
-        )
+    report = await aio.refresh(
+        ["bert", "gpt2"],
+        registry=registry,
+        endpoint="https://hub.test",
+        transport=httpx.MockTransport(handler),
+        retry=RetryPolicy(max_attempts=1),
     )
     assert report.outcomes["bert"].status in ("failed", "no-candidates", "updated")
     assert report.outcomes["gpt2"].status == "updated"

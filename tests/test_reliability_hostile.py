@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 
@@ -124,13 +123,11 @@ def hub(sims: HubPair) -> Iterator[ThreadedHubSimulator]:
     server.configure(behaviors={})
 
 
-def _refresh(
+async def _refresh(
     sim: ThreadedHubSimulator, registry: Path, types: list[str], **options: Any
 ) -> RefreshReport:
     options.setdefault("retry", RETRY)
-    return anyio.run(
-        lambda: aio.refresh(types, registry=registry, endpoint=sim.url, token=TOKEN, **options)
-    )
+    return await aio.refresh(types, registry=registry, endpoint=sim.url, token=TOKEN, **options)
 
 
 def _canonical(entry: Any) -> str:
@@ -172,8 +169,9 @@ BEHAVIOURS = [
 ]
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(("behavior", "reason"), BEHAVIOURS, ids=[b for b, _ in BEHAVIOURS])
-def test_hostile_answer_fails_one_architecture_with_a_clear_reason_and_keeps_its_entry(
+async def test_hostile_answer_fails_one_architecture_with_a_clear_reason_and_keeps_its_entry(
     behavior: str,
     reason: str,
     hub: ThreadedHubSimulator,
@@ -184,7 +182,7 @@ def test_hostile_answer_fails_one_architecture_with_a_clear_reason_and_keeps_its
     before = _write_previous(registry, "bert")
     hub.configure(behaviors={"bert": behavior})
     started = time.monotonic()
-    report = _refresh(hub, registry, ["bert", "gpt2", "t5"], request_timeout=0.5)
+    report = await _refresh(hub, registry, ["bert", "gpt2", "t5"], request_timeout=0.5)
     elapsed = time.monotonic() - started
     assert report.outcomes["bert"].status == "failed"
     assert reason in report.failed["bert"]
@@ -217,35 +215,38 @@ def test_cli_refresh_reports_the_hostile_architecture_and_exits_1(
     assert _canonical(read_registry(registry)["bert"]) == _canonical(before["bert"])
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("name", sorted(ALL_MALFORMED))
-def test_a_listing_of_only_malformed_items_keeps_the_previous_entry(
+async def test_a_listing_of_only_malformed_items_keeps_the_previous_entry(
     name: str, hub: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     before = _write_previous(registry, name)
-    report = _refresh(hub, registry, [name, "gpt2", "t5"])
+    report = await _refresh(hub, registry, [name, "gpt2", "t5"])
     assert report.outcomes[name].status in ("failed", "no-candidates")
     assert report.outcomes[name].entry is None
     _assert_kept_and_others_refreshed(registry, report, name, before)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("name", sorted(ALL_MALFORMED))
-def test_a_listing_of_only_malformed_items_is_a_failure_that_says_so(
+async def test_a_listing_of_only_malformed_items_is_a_failure_that_says_so(
     name: str, hub: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     _write_previous(registry, name)
-    report = _refresh(hub, registry, [name, "gpt2"])
+    report = await _refresh(hub, registry, [name, "gpt2"])
     assert report.outcomes[name].status == "failed"
     assert "malformed" in report.outcomes[name].reason
 
 
-def test_malformed_items_never_win_and_never_reach_the_registry(
+@pytest.mark.anyio
+async def test_malformed_items_never_win_and_never_reach_the_registry(
     hub: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
     _write_previous(registry)
-    report = _refresh(hub, registry, ["hostile-mixed", "gpt2", "t5"])
+    report = await _refresh(hub, registry, ["hostile-mixed", "gpt2", "t5"])
     entry = read_registry(registry)["hostile-mixed"]
     assert report.outcomes["hostile-mixed"].status == "updated"
     assert entry["default_model"] == "good/mixed-base"
@@ -289,44 +290,51 @@ class CountingStream(httpx.AsyncByteStream):
         self.chunk = chunk
         self.pulled = 0
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        block = b"[" + b" " * (self.chunk - 1)
-        while self.pulled < self.total:
-            self.pulled += len(block)
-            yield block
-            block = b" " * self.chunk
+    # An iterator, not an async generator: the client stops reading at the cap, and trio
+    # warns about a generator abandoned before it is exhausted.
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self.pulled >= self.total:
+            raise StopAsyncIteration
+        block = b" " * self.chunk if self.pulled else b"[" + b" " * (self.chunk - 1)
+        self.pulled += len(block)
+        return block
 
     async def aclose(self) -> None:
         pass
 
 
-def _scripted_refresh(
+async def _scripted_refresh(
     tmp_path: Path, handler: Scripted, types: tuple[str, ...] = ("bert", "gpt2")
 ) -> tuple[RefreshReport, dict[str, Any]]:
     registry = tmp_path / "reg.json"
     before = _write_previous(registry, "bert")
-    report = anyio.run(
-        lambda: aio.refresh(
-            list(types),
-            registry=registry,
-            endpoint="https://hub.test",
-            token=TOKEN,
-            transport=httpx.MockTransport(handler),
-            retry=RETRY,
-        )
+    report = await aio.refresh(
+        list(types),
+        registry=registry,
+        endpoint="https://hub.test",
+        token=TOKEN,
+        transport=httpx.MockTransport(handler),
+        retry=RETRY,
     )
     assert _canonical(read_registry(registry)["bert"]) == _canonical(before["bert"])
     return report, before
 
 
+@pytest.mark.anyio
+# Stopping at the cap abandons httpx's nested byte-stream generators, which trio reports as
+# a ResourceWarning; closing the outer one cannot reach them (encode/httpx#3686, upstream).
+@pytest.mark.filterwarnings(r"ignore:Async generator 'http(x|core)\._:ResourceWarning")
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
-def test_an_oversized_body_is_refused_after_reading_at_most_the_cap(
+async def test_an_oversized_body_is_refused_after_reading_at_most_the_cap(
     declared: bool, tmp_path: Path
 ) -> None:
     stream = CountingStream()
     headers = {"content-length": str(stream.total)} if declared else {}
     handler = Scripted(lambda request: httpx.Response(200, headers=headers, stream=stream))
-    report, _ = _scripted_refresh(tmp_path, handler)
+    report, _ = await _scripted_refresh(tmp_path, handler)
     assert "byte cap" in report.failed["bert"]
     assert str(DEFAULT_MAX_BODY_BYTES) in report.failed["bert"]
     if declared:
@@ -353,14 +361,15 @@ UNUSABLE_BODIES = {
 }
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     ("body", "headers", "reason"), UNUSABLE_BODIES.values(), ids=UNUSABLE_BODIES
 )
-def test_a_body_that_is_not_a_usable_json_array_fails_only_its_architecture(
+async def test_a_body_that_is_not_a_usable_json_array_fails_only_its_architecture(
     body: bytes, headers: dict[str, str], reason: str, tmp_path: Path
 ) -> None:
     handler = Scripted(lambda request: httpx.Response(200, headers=headers, content=body))
-    report, _ = _scripted_refresh(tmp_path, handler)
+    report, _ = await _scripted_refresh(tmp_path, handler)
     assert set(report.failed) == {"bert"}
     assert reason in report.failed["bert"]
     assert report.outcomes["gpt2"].status == "updated"
@@ -395,22 +404,22 @@ def test_cli_refresh_with_an_undecodable_body_exits_1_without_a_traceback(
     assert set(read_registry(registry)) == {"gpt2"}
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("body", [b"[" * 100_000, b'{"gated": ' + b"1" * 5000 + b"}"])
-def test_check_survives_metadata_the_parser_cannot_take(body: bytes) -> None:
+async def test_check_survives_metadata_the_parser_cannot_take(body: bytes) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/auth-check"):
             return httpx.Response(200, json={"ok": True})
         return httpx.Response(200, content=body)
 
-    access = anyio.run(
-        lambda: aio.check_model_access(
-            "org/model", endpoint="https://hub.test", transport=httpx.MockTransport(handler)
-        )
+    access = await aio.check_model_access(
+        "org/model", endpoint="https://hub.test", transport=httpx.MockTransport(handler)
     )
     assert access.available
 
 
-def test_a_next_page_link_to_another_host_is_asked_of_the_endpoint_and_gets_no_token(
+@pytest.mark.anyio
+async def test_a_next_page_link_to_another_host_is_asked_of_the_endpoint_and_gets_no_token(
     tmp_path: Path,
 ) -> None:
     # A full page of rejected candidates would make the refresh ask for the next page.
@@ -425,7 +434,7 @@ def test_a_next_page_link_to_another_host_is_asked_of_the_endpoint_and_gets_no_t
         return httpx.Response(200, json=page, headers={"link": link})
 
     handler = Scripted(hostile)
-    report, _ = _scripted_refresh(tmp_path, handler)
+    report, _ = await _scripted_refresh(tmp_path, handler)
     assert report.outcomes["bert"].status == "no-candidates"
     # The listing link is rebuilt on the endpoint, page after page, up to the page cap.
     assert len(handler.requests) > 1
@@ -433,13 +442,14 @@ def test_a_next_page_link_to_another_host_is_asked_of_the_endpoint_and_gets_no_t
     assert all(r.headers.get("authorization") == f"Bearer {TOKEN}" for r in handler.requests)
 
 
-def test_a_redirect_to_another_host_is_not_followed_with_a_scripted_transport(
+@pytest.mark.anyio
+async def test_a_redirect_to_another_host_is_not_followed_with_a_scripted_transport(
     tmp_path: Path,
 ) -> None:
     def hostile(request: httpx.Request) -> httpx.Response:
         return httpx.Response(307, headers={"location": "https://evil.test/steal"})
 
     handler = Scripted(hostile)
-    report, _ = _scripted_refresh(tmp_path, handler)
+    report, _ = await _scripted_refresh(tmp_path, handler)
     assert "redirected to another origin (https://evil.test); not followed" in report.failed["bert"]
     assert {r.url.host for r in handler.requests} == {"hub.test"}

@@ -293,7 +293,7 @@ def test_other_bad_invocations_are_one_line_exit_2(
 
 
 @pytest.mark.parametrize("bad", BAD_MODEL_TYPES, ids=[repr(b)[:40] for b in BAD_MODEL_TYPES])
-def test_the_library_rejects_a_bad_model_type_before_any_io(
+def test_the_sync_library_rejects_a_bad_model_type_before_any_io(
     bad: str, sim: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     registry = tmp_path / "reg.json"
@@ -301,21 +301,31 @@ def test_the_library_rejects_a_bad_model_type_before_any_io(
         _lookup.get_recommended_default_model(bad, registry=registry)
     # The legacy function keeps the original's promise, a string: its last resort.
     assert find_models.get_recommended_default_model(bad, registry) == f"{bad}-base"
-    with pytest.raises(InvalidModelType):
-        anyio.run(lambda: aio.lookup(bad, registry=registry))
-    with pytest.raises(InvalidModelType):
-        anyio.run(lambda: aio.refresh(["gpt2", bad], registry=registry, endpoint=sim.url))
-    with pytest.raises(InvalidModelType):
-        anyio.run(lambda: aio.explain(bad, endpoint=sim.url))
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("bad", BAD_MODEL_TYPES, ids=[repr(b)[:40] for b in BAD_MODEL_TYPES])
+async def test_the_async_library_rejects_a_bad_model_type_before_any_io(
+    bad: str, sim: ThreadedHubSimulator, tmp_path: Path
+) -> None:
+    registry = tmp_path / "reg.json"
+    with pytest.raises(InvalidModelType):
+        await aio.lookup(bad, registry=registry)
+    with pytest.raises(InvalidModelType):
+        await aio.refresh(["gpt2", bad], registry=registry, endpoint=sim.url)
+    with pytest.raises(InvalidModelType):
+        await aio.explain(bad, endpoint=sim.url)
+    assert [p async for p in anyio.Path(tmp_path).iterdir()] == []
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize("bad", BAD_MODEL_IDS, ids=[repr(b)[:40] for b in BAD_MODEL_IDS])
-def test_the_library_rejects_a_bad_model_id_before_any_request(
+async def test_the_library_rejects_a_bad_model_id_before_any_request(
     bad: str, sim: ThreadedHubSimulator
 ) -> None:
     with pytest.raises(InvalidModelId):
-        anyio.run(lambda: aio.check_model_access(bad, endpoint=sim.url))
+        await aio.check_model_access(bad, endpoint=sim.url)
 
 
 @pytest.mark.parametrize(

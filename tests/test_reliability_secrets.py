@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 
@@ -189,20 +188,19 @@ def test_refresh_all_with_debug_logging_never_shows_the_token(
     assert "bert: redirected to another origin" in proc.stdout
 
 
-def test_exceptions_reports_and_log_records_in_process_never_hold_the_token(
+@pytest.mark.anyio
+async def test_exceptions_reports_and_log_records_in_process_never_hold_the_token(
     hub: ThreadedHubSimulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger: this package, httpx, httpcore
     hub.configure(behaviors={**BEHAVIOURS, "xlnet": "status:500"})  # retries, then failure
     registry = tmp_path / "reg.json"
-    report = anyio.run(
-        lambda: aio.refresh(
-            ["bert", "gpt2", "t5", "albert", "roberta", "vit", "xlnet"],
-            registry=registry,
-            endpoint=hub.url,
-            token=TOKEN,
-            retry=RETRY,
-        )
+    report = await aio.refresh(
+        ["bert", "gpt2", "t5", "albert", "roberta", "vit", "xlnet"],
+        registry=registry,
+        endpoint=hub.url,
+        token=TOKEN,
+        retry=RETRY,
     )
     assert set(report.failed) == {"bert", "t5", "albert", "roberta", "vit", "xlnet"}
     assert report.retries > 0
@@ -215,14 +213,12 @@ def test_exceptions_reports_and_log_records_in_process_never_hold_the_token(
         ),
     ):
         try:
-            result: Any = anyio.run(call)
+            result: Any = await call()
         except RegistryError as exc:
             texts += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
         else:
             texts.append(repr(result))
-    access = anyio.run(
-        lambda: aio.check_model_access("google-t5/t5-small", endpoint=hub.url, token=TOKEN)
-    )
+    access = await aio.check_model_access("google-t5/t5-small", endpoint=hub.url, token=TOKEN)
     texts.append(repr(access))
     settings = HubSettings(endpoint=hub.url, token=TOKEN)
     client = HubClient(settings)
@@ -236,19 +232,18 @@ def test_exceptions_reports_and_log_records_in_process_never_hold_the_token(
     assert [text for text in texts if _leaks(text)] == []
 
 
-def test_an_invalid_token_rejected_by_the_hub_is_not_echoed(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_an_invalid_token_rejected_by_the_hub_is_not_echoed(tmp_path: Path) -> None:
     with (
         run_in_thread(valid_tokens={"hf_the_only_valid_token"}) as server,
         pytest.raises(TokenRejected) as info,
     ):
-        anyio.run(
-            lambda: aio.refresh(
-                ["gpt2", "bert"],
-                registry=tmp_path / "reg.json",
-                endpoint=server.url,
-                token=TOKEN,
-                retry=RETRY,
-            )
+        await aio.refresh(
+            ["gpt2", "bert"],
+            registry=tmp_path / "reg.json",
+            endpoint=server.url,
+            token=TOKEN,
+            retry=RETRY,
         )
     assert "invalid or expired" in str(info.value)
     text = "".join(traceback.format_exception(info.value))
@@ -256,7 +251,8 @@ def test_an_invalid_token_rejected_by_the_hub_is_not_echoed(tmp_path: Path) -> N
     assert not (tmp_path / "reg.json").exists()
 
 
-def test_a_token_is_sent_only_to_the_endpoint_origin_not_to_a_same_named_other_port(
+@pytest.mark.anyio
+async def test_a_token_is_sent_only_to_the_endpoint_origin_not_to_a_same_named_other_port(
     tmp_path: Path,
 ) -> None:
     seen: list[tuple[str, int | None, str | None]] = []
@@ -269,15 +265,13 @@ def test_a_token_is_sent_only_to_the_endpoint_origin_not_to_a_same_named_other_p
         return httpx.Response(200, json=[])
 
     with pytest.raises(RegistryError, match="redirected to another origin"):
-        anyio.run(
-            lambda: aio.refresh(
-                ["bert"],
-                registry=tmp_path / "reg.json",
-                endpoint="https://hub.test",
-                token=TOKEN,
-                transport=httpx.MockTransport(handler),
-                retry=RETRY,
-            )
+        await aio.refresh(
+            ["bert"],
+            registry=tmp_path / "reg.json",
+            endpoint="https://hub.test",
+            token=TOKEN,
+            transport=httpx.MockTransport(handler),
+            retry=RETRY,
         )
     assert seen == [("hub.test", None, f"Bearer {TOKEN}")]
 

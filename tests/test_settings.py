@@ -6,7 +6,6 @@ import dataclasses
 import os
 from pathlib import Path
 
-import anyio
 import pytest
 
 import find_models
@@ -83,28 +82,26 @@ def test_a_lookups_settings_are_short_and_keep_where_and_who() -> None:
     )
 
 
-def test_refresh_takes_settings_or_their_fields_not_both(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_refresh_takes_settings_or_their_fields_not_both(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="not both"):
-        anyio.run(
-            lambda: aio.refresh(
-                ["bert"],
-                registry=tmp_path / "reg.json",
-                settings=HubSettings(),
-                retry=RetryPolicy(max_attempts=1),
-            )
+        await aio.refresh(
+            ["bert"],
+            registry=tmp_path / "reg.json",
+            settings=HubSettings(),
+            retry=RetryPolicy(max_attempts=1),
         )
     assert not (tmp_path / "reg.json").exists()
 
 
-def test_refresh_with_settings_uses_them_and_not_the_environment(
+@pytest.mark.anyio
+async def test_refresh_with_settings_uses_them_and_not_the_environment(
     sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # closed: would fail the run
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # would refuse the run
-    report = anyio.run(
-        lambda: aio.refresh(
-            ["gpt2"], registry=tmp_path / "reg.json", settings=HubSettings(endpoint=sim.url)
-        )
+    report = await aio.refresh(
+        ["gpt2"], registry=tmp_path / "reg.json", settings=HubSettings(endpoint=sim.url)
     )
     assert report.outcomes["gpt2"].new_default == "openai-community/gpt2"
     assert sim.stats.listing_requests == 1

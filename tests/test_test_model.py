@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
-import anyio
 import pytest
 
 from helpers import entry
@@ -94,12 +93,13 @@ def sim() -> Iterator[ThreadedHubSimulator]:
         yield server
 
 
-def test_a_refresh_stores_the_listing_fixture_as_test_model_with_one_request(
+@pytest.mark.anyio
+async def test_a_refresh_stores_the_listing_fixture_as_test_model_with_one_request(
     sim: ThreadedHubSimulator, tmp_path: Path
 ) -> None:
     path = tmp_path / "reg.json"
-    report = anyio.run(
-        lambda: aio.refresh(["albert", "gpt2"], registry=path, endpoint=sim.url, retry=FAST_RETRY)
+    report = await aio.refresh(
+        ["albert", "gpt2"], registry=path, endpoint=sim.url, retry=FAST_RETRY
     )
     assert report.requests == 2
     data = read_registry(path)
@@ -109,7 +109,8 @@ def test_a_refresh_stores_the_listing_fixture_as_test_model_with_one_request(
     assert data["albert"]["tier"] in {"canonical", "original"}
 
 
-def test_a_refresh_that_finds_no_fixture_drops_an_old_test_model(
+@pytest.mark.anyio
+async def test_a_refresh_that_finds_no_fixture_drops_an_old_test_model(
     tmp_path: Path,
 ) -> None:
     fixture = synthetic_fixture(["albert"], per_type=8)
@@ -118,9 +119,7 @@ def test_a_refresh_that_finds_no_fixture_drops_an_old_test_model(
     with run_in_thread(fixture) as server:
         old = entry_from_hub("old/albert", test_model="old/tiny", endpoint=server.url)
         path.write_text(dumps_registry({"albert": old}))
-        anyio.run(
-            lambda: aio.refresh(["albert"], registry=path, endpoint=server.url, retry=FAST_RETRY)
-        )
+        await aio.refresh(["albert"], registry=path, endpoint=server.url, retry=FAST_RETRY)
     albert = read_registry(path)["albert"]
     assert albert["default_model"] != "old/albert"
     assert "test_model" not in albert

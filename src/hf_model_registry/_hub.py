@@ -20,7 +20,7 @@ import math
 import random
 import ssl
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -644,7 +644,7 @@ class HubClient:
 
     async def iter_listing(
         self, hub_type: str, *, limit: int = 100, max_pages: int = 3
-    ) -> AsyncIterator[ListingPage]:
+    ) -> AsyncGenerator[ListingPage, None]:
         """Pages of the listing, fetched one at a time: stop iterating to stop fetching."""
         url: str | None = None
         for _ in range(max_pages):

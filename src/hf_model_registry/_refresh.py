@@ -15,6 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -181,14 +182,18 @@ async def fetch_ranking(
     candidates: list[Candidate] = []
     skipped: list[str] = []
     ranking = rank([], arch, policy)
-    async for page in hub.iter_listing(arch.hub_type, limit=limit, max_pages=max_pages):
-        for reason in page.skipped:
-            log.info("%s: skipped a malformed listing item: %s", arch.name, reason)
-        skipped.extend(page.skipped)
-        candidates.extend(page.candidates)
-        ranking = rank(candidates, arch, policy)
-        if ranking.chosen is not None:
-            break
+    # Closed here, not by the garbage collector: stopping at a choice leaves the pages
+    # generator suspended, and trio warns (ResourceWarning) about one finalized late.
+    pages = hub.iter_listing(arch.hub_type, limit=limit, max_pages=max_pages)
+    async with aclosing(pages):
+        async for page in pages:
+            for reason in page.skipped:
+                log.info("%s: skipped a malformed listing item: %s", arch.name, reason)
+            skipped.extend(page.skipped)
+            candidates.extend(page.candidates)
+            ranking = rank(candidates, arch, policy)
+            if ranking.chosen is not None:
+                break
     if not candidates and skipped:
         # Not "no candidates": the Hub sent items we could not read, which is its
         # failure to report, not an empty architecture.
