@@ -198,7 +198,8 @@ def test_a_hub_entry_without_a_test_model_does_not_take_the_static_one(
     assert "no test model known for mistral" in caplog.text
 
 
-def test_a_refresh_replaces_the_static_test_model_with_the_hubs_pick_or_none(
+@pytest.mark.anyio
+async def test_a_refresh_replaces_the_static_test_model_with_the_hubs_pick_or_none(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     snapshot = read_registry(packaged_registry_path())
@@ -210,11 +211,7 @@ def test_a_refresh_replaces_the_static_test_model_with_the_hubs_pick_or_none(
         m for m in fixture["models"] if not ("tiny-random" in m["id"] and "Albert" in m["id"])
     ]
     with run_in_thread(fixture) as server:
-        anyio.run(
-            lambda: aio.refresh(
-                ["albert", "gpt2"], registry=path, endpoint=server.url, retry=FAST_RETRY
-            )
-        )
+        await aio.refresh(["albert", "gpt2"], registry=path, endpoint=server.url, retry=FAST_RETRY)
     data = read_registry(path)
     assert data["gpt2"]["source"] == data["albert"]["source"] == "hub"
     assert data["gpt2"]["test_model"] == "hf-internal-testing/tiny-random-gpt2"
