@@ -178,24 +178,24 @@ MaxAgeOption = Annotated[
         show_default="0 (refresh all)",
     ),
 ]
+
+
+def _seconds(flag: str, what: str) -> Any:
+    """An option of seconds, as both timeouts take them."""
+    return typer.Option(
+        flag, parser=_number(0.001, 3600), metavar="SECONDS", help=f"{what} (0.001 to 3600)."
+    )
+
+
 TimeoutOption = Annotated[
     float,
-    typer.Option(
+    _seconds(
         "--timeout",
-        parser=_number(0.001, 3600),
-        metavar="SECONDS",
-        help="Deadline in seconds of one request attempt, reading the whole answer included "
-        "(0.001 to 3600).",
+        "Deadline in seconds of one request attempt, reading the whole answer included",
     ),
 ]
 ConnectTimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--connect-timeout",
-        parser=_number(0.001, 3600),
-        metavar="SECONDS",
-        help="Seconds to wait for a connection (0.001 to 3600).",
-    ),
+    float, _seconds("--connect-timeout", "Seconds to wait for a connection")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 MaxParamsOption = Annotated[
