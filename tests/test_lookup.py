@@ -359,3 +359,27 @@ def test_offline_settings_answer_locally_without_trying_the_hub(
         answer = _lookup.lookup("gpt2", settings=settings)
     assert answer.source in ("static", "documented")
     assert caplog.records == [] and sim.stats.requests == 0
+
+
+@pytest.mark.usefixtures("sim_in_env")
+def test_an_answer_found_offline_is_not_served_to_an_online_caller(
+    sim: ThreadedHubSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The environment's switches are looked at once per interval, as the file is.
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert _lookup.lookup("gpt2").source in ("static", "documented")
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    assert _lookup.lookup("gpt2").source == "hub"
+    online = HubSettings.from_env().for_lookup()
+    offline = HubSettings.from_env(offline=True).for_lookup()
+    assert _lookup.lookup("gpt2", settings=offline).source in ("static", "documented")
+    assert _lookup.lookup("gpt2", settings=online).source == "hub"
+
+
+def test_a_hub_answer_is_kept_until_the_ttl_after_it_was_fetched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "7200")
+    fetched = entry("a/b", age=timedelta(hours=1), source="hub")
+    assert _lookup._lifetime(Answer("bert", "a/b", "hub", fetched)) == pytest.approx(3600, abs=5)

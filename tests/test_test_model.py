@@ -221,3 +221,29 @@ async def test_a_refresh_replaces_the_static_test_model_with_the_hubs_pick_or_no
         model = _lookup.get_recommended_default_model("albert", registry=path, tiny=True)
     assert model == data["albert"]["default_model"]
     assert "no test model known for albert" in caplog.text
+
+
+@pytest.mark.parametrize("registry", ["none", "empty", "stripped"])
+def test_every_tiny_call_answers_the_static_test_model_not_only_the_first(
+    registry: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The second call is served from the memo, whose answer says "memo": it must still
+    # be known as a static answer, with its static test model (a test loop asks again
+    # and again; answering the 47B default from the second call on is the bug).
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    path = tmp_path / "reg.json"
+    if registry == "empty":
+        path.write_text("{}")
+    elif registry == "stripped":
+        snapshot = read_registry(packaged_registry_path())
+        for kept in snapshot.values():
+            kept.pop("test_model", None)  # a file built before static test models
+        path.write_text(dumps_registry(snapshot))
+    where = path if registry != "none" else tmp_path / "missing.json"
+    with caplog.at_level(logging.INFO, logger="hf_model_registry"):
+        answers = [
+            _lookup.get_recommended_default_model("mixtral", registry=where, tiny=True)
+            for _ in range(3)
+        ]
+    assert answers == [STATIC_TEST_MODELS["mixtral"]] * 3
+    assert "no test model known" not in caplog.text

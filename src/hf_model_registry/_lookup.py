@@ -46,12 +46,19 @@ STAT_INTERVAL_SECONDS = 1.0
 FALLBACK_RETRY_SECONDS = 300.0
 
 _CACHE = RegistryCache()
-# (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step, explicit endpoint)
-# -> (answer, path, signature, checked_at, expires_at); times are time.monotonic()
+# (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step, explicit (endpoint, offline))
+# -> (answer as shown, answer as the chain gave it, path, signature, checked_at, expires_at,
+#     offline switches when it was found); times are time.monotonic(). Like the file, the
+#     switches are looked at once per STAT_INTERVAL_SECONDS, not on every call.
 _MEMO: dict[
-    tuple[str, str | None, str | None, bool, str | None],
-    tuple[Answer, str, tuple[int, int, int] | None, float, float],
+    tuple[str, str | None, str | None, bool, tuple[str, bool] | None],
+    tuple[Answer, Answer, str, tuple[int, int, int] | None, float, float, tuple[str, str] | None],
 ] = {}
+
+
+def _offline_switches() -> tuple[str, str]:
+    # Raw values: any change of either switch is a change of what the chain may do.
+    return os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("USE_STATIC_REGISTRY", "")
 
 
 def clear_cache() -> None:
@@ -78,62 +85,82 @@ def lookup(
     so every other call reaches the step again. ``settings`` says how to ask the
     Hub (default: ``HubSettings.from_env().for_lookup()``, built only when needed).
     """
+    return _remembered(model_type, registry, hub, settings)[0]
+
+
+def _remembered(
+    model_type: str,
+    registry: str | os.PathLike[str] | None,
+    hub: HubStep | None,
+    settings: HubSettings | None,
+) -> tuple[Answer, Answer]:
+    """(the answer as ``lookup`` shows it, the answer as the chain gave it).
+
+    From memory the first says ``memo``; the second keeps the chain's source, which
+    says what the answer is (a static one has a static test model).
+    """
     explicit = None if registry is None else os.fspath(registry)
     key = (
         model_type,
         explicit,
         os.environ.get("HF_MODEL_REGISTRY"),
         hub is not None,
-        None if settings is None else settings.endpoint,
+        None if settings is None else (settings.endpoint, settings.offline),
     )
     hit = _MEMO.get(key)
     if hit is not None:
-        answer, path_text, signature, checked_at, expires_at = hit
+        shown, answer, path_text, signature, checked_at, expires_at, switches = hit
         now = time.monotonic()
         if now - checked_at < STAT_INTERVAL_SECONDS and now < expires_at:
-            return answer
+            return shown, answer
         # Still the file that applies (a ./huggingface_model_types.json created since
         # takes precedence), unchanged, and the answer not yet due for a new look (a
-        # fresh entry turns stale, a Hub answer ages past the TTL): it stands.
+        # fresh entry turns stale, a Hub answer ages past the TTL): it stands. So do the
+        # offline switches: a fresh registry answer is the same online and offline
+        # (switches None), any other was found with the Hub on or off.
         if (
             now < expires_at
+            and (switches is None or switches == _offline_switches())
             and _config.read_registry_path(registry) == path_text
             and RegistryCache.signature(path_text) == signature
         ):
-            _MEMO[key] = (answer, path_text, signature, now, expires_at)
-            return answer
+            _MEMO[key] = (shown, answer, path_text, signature, now, expires_at, switches)
+            return shown, answer
         _MEMO.pop(key, None)  # another thread may have dropped it already
     path = _config.read_registry_path(registry)
     answer = _compute(model_type, registry, path, hub, settings)
     if hub is not None and answer.source != "registry":
-        return answer
+        return answer, answer
     now = time.monotonic()
     _MEMO[key] = (
         answer._replace(source="memo"),
+        answer,
         path,
         RegistryCache.signature(path),
         now,
         now + _lifetime(answer),
+        None if answer.source == "registry" else _offline_switches(),
     )
-    return answer
+    return answer, answer
 
 
 def _lifetime(answer: Answer) -> float:
     """Seconds the memo may keep ``answer``: until the chain could answer differently.
 
-    A fresh entry until it turns stale (a pinned one for good), a Hub answer for the
-    TTL, a fallback for ``FALLBACK_RETRY_SECONDS`` (at most the TTL).
+    A fresh entry until it turns stale (a pinned one for good), a Hub answer until the
+    TTL after it was fetched, a fallback for ``FALLBACK_RETRY_SECONDS`` (at most the TTL).
     """
     ttl = _config.ttl_seconds()
-    if answer.source == "registry":
-        entry = answer.entry
-        if entry is None or entry.get("pinned") is True:
+    if answer.source not in ("registry", "hub"):
+        return min(ttl, FALLBACK_RETRY_SECONDS)
+    entry = answer.entry
+    if entry is not None:
+        if entry.get("pinned") is True:
             return math.inf
         age = entry_age_seconds(entry, datetime.now(UTC))
-        return math.inf if age is None else max(0.0, ttl - age)
-    if answer.source == "hub":
-        return ttl
-    return min(ttl, FALLBACK_RETRY_SECONDS)
+        if age is not None:
+            return max(0.0, ttl - age)
+    return ttl
 
 
 def _compute(
@@ -172,4 +199,4 @@ def get_recommended_default_model(
     else the default. Raises ``InvalidModelType`` for a bad name, ``UnknownModelType``
     when no registry entry, Hub answer or static default exists.
     """
-    return model_for(lookup(model_type, registry=registry), tiny=tiny)
+    return model_for(_remembered(model_type, registry, None, None)[1], tiny=tiny)
