@@ -21,6 +21,7 @@ from helpers import closed_port, entry, files_in, run_cli
 from hf_model_registry import Entry, RegistryCorrupt
 from hf_model_registry._config import packaged_registry_path
 from hf_model_registry._registry import (
+    _committed,
     dumps_registry,
     parse_registry,
     pin_entry,
@@ -371,6 +372,36 @@ def test_an_untracked_registry_inside_a_checkout_is_not_the_committed_one(
     )
     assert (code, err) == (0, "")
     assert read_registry(scratch)["gpt2"]["endpoint"] == sim.url
+
+
+def test_the_committed_check_reads_the_path_literally_and_ignores_the_callers_git_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout = tmp_path / "repo"
+    git_init(checkout)
+    for name in ("reg1.json", "reg[1].json"):
+        (checkout / name).write_text("{}")
+    git(checkout, "add", "--", "reg1.json")
+    # "reg[1].json" as a glob would match the tracked reg1.json.
+    assert _committed(checkout / "reg[1].json") is False
+    assert _committed(checkout / "reg1.json") is True
+    # Inside a git hook, GIT_DIR and GIT_INDEX_FILE name another repository's index.
+    other = tmp_path / "other"
+    git_init(other)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    assert _committed(checkout / "reg1.json") is True
+
+
+def test_the_committed_check_runs_no_command_the_checkouts_config_names(tmp_path: Path) -> None:
+    checkout = tmp_path / "untrusted"
+    git_init(checkout)
+    (checkout / "reg.json").write_text("{}")
+    git(checkout, "add", "--", "reg.json")
+    marker = tmp_path / "ran"
+    git(checkout, "config", "core.fsmonitor", f"touch {marker}; false")
+    assert _committed(checkout / "reg.json") is True
+    assert not marker.exists()
 
 
 def test_when_git_cannot_tell_a_file_in_a_checkout_is_treated_as_committed(

@@ -283,12 +283,18 @@ def _committed(path: StrPath) -> bool | None:
         if parent == directory:
             return False  # in no checkout at all
         directory = parent
+    # The checkout may be anyone's: its config must run nothing (core.fsmonitor is a
+    # command), the path is a path, not a glob ("reg[1].json"), and the caller's GIT_DIR
+    # or GIT_INDEX_FILE (set inside git hooks) must not make git look at another index.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    command = ["git", "-c", "core.fsmonitor=false", "--literal-pathspecs", "-C", directory]
     try:
         done = subprocess.run(
-            ["git", "-C", directory, "ls-files", "--error-unmatch", "--", absolute],
+            [*command, "ls-files", "--error-unmatch", "--", absolute],
             capture_output=True,
-            timeout=10,
+            timeout=5,
             check=False,
+            env=environment,
         )
     except (OSError, subprocess.SubprocessError):
         return None
