@@ -305,6 +305,18 @@ def test_update_registry_for_one_type_changes_only_that_entry(
     assert after["t5"]["default_model"] == "amazon/chronos-t5-small"
 
 
+def test_update_registry_with_the_same_default_says_the_entry_was_refreshed(
+    sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = write_refreshed(tmp_path / "reg.json", sim.url, {"gpt2": "openai-community/gpt2"})
+    before = read_registry(registry)["gpt2"]
+    argv = ["--model-type", "gpt2", "--update-registry", "--registry-file", str(registry)]
+    assert find_models.main([*argv, "--endpoint", sim.url]) == 0
+    assert f"gpt2: default unchanged, entry refreshed in {registry}" in capsys.readouterr().out
+    after = read_registry(registry)["gpt2"]
+    assert after["default_model"] == before["default_model"] and after != before
+
+
 @pytest.mark.parametrize(
     ("model_type", "hub", "says"),
     [

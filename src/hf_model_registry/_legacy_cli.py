@@ -349,7 +349,9 @@ def _update_one(
     if outcome.status == "pinned":
         message = f"{name} is pinned to {outcome.old_default} in {path}: not changed"
     elif outcome.status == "unchanged":
-        message = f"{name} unchanged in {path}"
+        # The default stands; the entry itself may be rewritten (figures, date, source).
+        done = "entry refreshed" if report.written else "nothing written"
+        message = f"{name}: default unchanged, {done} in {path}"
     elif outcome.old_default is None:
         message = f"added {name} to {path}"
     else:
