@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -300,6 +301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         text = generate()
+    except tomllib.TOMLDecodeError as exc:
+        print(f"error: {_rel(SPEC)} is not valid TOML: {exc}", file=sys.stderr)
+        return 2
     except (SpecError, KeyError, TypeError, ValueError) as exc:
         print(f"error: the inputs are inconsistent: {exc}", file=sys.stderr)
         return 2
@@ -312,9 +316,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{target} is not what {_rel(Path(__file__))} generates:", file=sys.stderr)
         for line in differences(committed, text) if committed else ["the file is missing"]:
             print(f"  {line}", file=sys.stderr)
-        print("run: python scripts/build_simulator_data.py", file=sys.stderr)
+        again = "" if target == OUTPUT else f" --output {shlex.quote(str(target))}"
+        print(f"run: python scripts/build_simulator_data.py{again}", file=sys.stderr)
         return 1
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     items = sum(len(items) for items in json.loads(text)["types"].values())
     print(f"wrote {items} items to {target}")
     return 0

@@ -684,7 +684,20 @@ def test_generator_check_names_what_differs(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert "  gpt2: openai-community/gpt2 differs in downloads" in lines
     assert "  bert: sim-private/bert-internal is generated but not committed" in lines
-    assert lines[-1] == "run: python scripts/build_simulator_data.py"
+    assert lines[-1] == f"run: python scripts/build_simulator_data.py --output {stale}"
+
+
+def test_generator_says_when_it_cannot_write(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "sim_overrides.json"
+    result = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--output", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: cannot write {target}: ")
+    assert "Traceback" not in result.stderr
 
 
 @pytest.fixture(scope="module")
