@@ -19,9 +19,10 @@ import anyio
 import pytest
 
 import find_models
-from helpers import FakeClock, entry
+from helpers import FakeClock, closed_port, entry
 from hf_model_registry import (
     InvalidModelType,
+    NoAnswerOffline,
     RegistryError,
     UnknownModelType,
     _chain,
@@ -383,3 +384,16 @@ def test_a_hub_answer_is_kept_until_the_ttl_after_it_was_fetched(
     monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "7200")
     fetched = entry("a/b", age=timedelta(hours=1), source="hub")
     assert _lookup._lifetime(Answer("bert", "a/b", "hub", fetched)) == pytest.approx(3600, abs=5)
+
+
+def test_while_lookups_leave_a_failed_hub_alone_an_unknown_type_is_still_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aio, "_hub_down_until", 0.0)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    write(tmp_path / "huggingface_model_types.json", {})
+    for attempt in ("asks the Hub", "leaves it alone"):
+        with pytest.raises(NoAnswerOffline) as raised:
+            _lookup.lookup("zzzfoo")
+        assert "127.0.0.1" in str(raised.value), attempt
+    assert aio._hub_backing_off()

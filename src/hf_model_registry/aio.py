@@ -107,7 +107,10 @@ async def lookup(
         if hub_answer is not None:
             remember_hub_answer(name, settings.endpoint, hub_answer)
             return hub_answer
-    return last_resort(fallback, model_type)
+    # No Hub answer: the listing had nothing, or the Hub is being left alone after it
+    # failed a moment ago, which is still "unreachable" for a type nothing local knows.
+    reason = None if settings is None else _backing_off_reason(settings.endpoint)
+    return last_resort(fallback, model_type, reason)
 
 
 async def _from_env(
@@ -156,6 +159,17 @@ _hub_down_until = 0.0
 def _hub_backing_off() -> bool:
     """True while lookups in this process leave the Hub alone after it failed to answer."""
     return time.monotonic() < _hub_down_until
+
+
+def _backing_off_reason(endpoint: str) -> HubUnavailable | None:
+    """Why the Hub was not asked, while lookups leave it alone; else None."""
+    if not _hub_backing_off():
+        return None
+    seconds = _hub_down_until - time.monotonic()
+    return HubUnavailable(
+        f"the Hub at {endpoint} failed to answer a lookup moments ago; "
+        f"lookups in this process ask it again in {seconds:.0f} s"
+    )
 
 
 def _back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
