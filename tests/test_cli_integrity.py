@@ -393,6 +393,20 @@ def test_the_committed_check_reads_the_path_literally_and_ignores_the_callers_gi
     assert _committed(checkout / "reg1.json") is True
 
 
+def test_a_symlink_from_outside_does_not_hide_the_committed_file(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    git_init(checkout)
+    (checkout / "reg.json").write_text("{}")
+    git(checkout, "add", "--", "reg.json")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "link.json").symlink_to(checkout / "reg.json")
+    assert _committed(outside / "link.json") is True  # a write would land in the checkout
+    (checkout / "out.json").symlink_to(outside / "elsewhere.json")
+    (outside / "elsewhere.json").write_text("{}")
+    assert _committed(checkout / "out.json") is False  # a write would not
+
+
 def test_the_committed_check_runs_no_command_the_checkouts_config_names(tmp_path: Path) -> None:
     checkout = tmp_path / "untrusted"
     git_init(checkout)

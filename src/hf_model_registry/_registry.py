@@ -267,6 +267,10 @@ def check_writable(path: StrPath) -> None:
             raise RegistryNotWritable(f"{text}: cannot write: the {what} {target} is read-only")
 
 
+# Every transport git knows by name; -c protocol.allow covers the rest.
+_TRANSPORTS = ("file", "git", "ssh", "http", "https", "ext", "ftp", "ftps")
+
+
 def _committed(path: StrPath) -> bool | None:
     """Whether git tracks ``path``: True, False, or None when git cannot tell.
 
@@ -276,7 +280,9 @@ def _committed(path: StrPath) -> bool | None:
     """
     import subprocess
 
-    absolute = os.path.abspath(os.fspath(path))
+    # The file a write replaces: through a symlink, its target (write_registry resolves
+    # it too), so a link from outside a checkout does not hide a committed file.
+    absolute = os.path.realpath(os.fspath(path))
     directory = os.path.dirname(absolute)
     while not os.path.exists(os.path.join(directory, ".git")):
         parent = os.path.dirname(directory)
@@ -284,10 +290,17 @@ def _committed(path: StrPath) -> bool | None:
             return False  # in no checkout at all
         directory = parent
     # The checkout may be anyone's: its config must run nothing (core.fsmonitor is a
-    # command), the path is a path, not a glob ("reg[1].json"), and the caller's GIT_DIR
-    # or GIT_INDEX_FILE (set inside git hooks) must not make git look at another index.
+    # command) and reach nothing (a partial clone fetches missing trees lazily, through
+    # the remote's transport and core.sshCommand: every transport is refused, and
+    # command-line -c outranks the checkout's own protocol.<name>.allow); the path is a
+    # path, not a glob ("reg[1].json"); and the caller's GIT_DIR or GIT_INDEX_FILE (set
+    # inside git hooks) must not make git look at another index.
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    command = ["git", "-c", "core.fsmonitor=false", "--literal-pathspecs", "-C", directory]
+    environment["GIT_NO_LAZY_FETCH"] = "1"  # git 2.44 and later; -c below for older ones
+    refused = [f"protocol.{name}.allow=never" for name in _TRANSPORTS]
+    options = ["core.fsmonitor=false", "protocol.allow=never", *refused]
+    command = ["git", *(f for o in options for f in ("-c", o)), "--literal-pathspecs"]
+    command += ["-C", directory]
     try:
         done = subprocess.run(
             [*command, "ls-files", "--error-unmatch", "--", absolute],
