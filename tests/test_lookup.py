@@ -397,3 +397,41 @@ def test_while_lookups_leave_a_failed_hub_alone_an_unknown_type_is_still_unreach
             _lookup.lookup("zzzfoo")
         assert "127.0.0.1" in str(raised.value), attempt
     assert aio._hub_backing_off()
+
+
+def test_a_registry_written_while_a_lookup_reads_it_is_noticed_at_the_next_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    path = tmp_path / "huggingface_model_types.json"
+    write(path, {"bert": entry("me/bert-1", source="hub")})
+    compute = _lookup._compute
+
+    def rewritten_after_the_read(*args: Any) -> _chain.Answer:
+        answer = compute(*args)
+        write(path, {"bert": entry("me/bert-2-longer", source="hub")})  # a refresh lands
+        return answer
+
+    monkeypatch.setattr(_lookup, "_compute", rewritten_after_the_read)
+    assert _lookup.get_recommended_default_model("bert") == "me/bert-1"
+    monkeypatch.setattr(_lookup, "_compute", compute)
+    assert _lookup.get_recommended_default_model("bert") == "me/bert-2-longer"
+
+
+@pytest.mark.usefixtures("sim_in_env")
+def test_a_changed_endpoint_or_ttl_is_noticed_at_the_next_check(
+    sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+    assert _lookup.lookup("gpt2").source == "hub"
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setattr(aio, "_hub_down_until", 0.0)
+    assert _lookup.lookup("gpt2").source in ("static", "documented")  # that Hub is down
+    write(
+        tmp_path / "huggingface_model_types.json",
+        {"bert": entry("me/2h-old", age=timedelta(hours=2), source="hub")},
+    )
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert _lookup.lookup("bert").source == "registry"  # fresh for the 7-day default
+    monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "1h")
+    assert _lookup.lookup("bert").source == "stale-registry"

@@ -48,17 +48,20 @@ FALLBACK_RETRY_SECONDS = 300.0
 _CACHE = RegistryCache()
 # (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step, explicit (endpoint, offline))
 # -> (answer as shown, answer as the chain gave it, path, signature, checked_at, expires_at,
-#     offline switches when it was found); times are time.monotonic(). Like the file, the
-#     switches are looked at once per STAT_INTERVAL_SECONDS, not on every call.
+#     the environment it was found in); times are time.monotonic(). Like the file, the
+#     environment is looked at once per STAT_INTERVAL_SECONDS, not on every call.
 _MEMO: dict[
     tuple[str, str | None, str | None, bool, tuple[str, bool] | None],
-    tuple[Answer, Answer, str, tuple[int, int, int] | None, float, float, tuple[str, str] | None],
+    tuple[Answer, Answer, str, tuple[int, int, int] | None, float, float, tuple[str, ...]],
 ] = {}
 
+# What else decides the chain's answer: whether the Hub may be asked, which Hub, and
+# how long an entry stays fresh. Raw values: any change is a change.
+_ENVIRONMENT = ("HF_HUB_OFFLINE", "USE_STATIC_REGISTRY", "HF_ENDPOINT", "HF_MODEL_REGISTRY_TTL")
 
-def _offline_switches() -> tuple[str, str]:
-    # Raw values: any change of either switch is a change of what the chain may do.
-    return os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("USE_STATIC_REGISTRY", "")
+
+def _environment() -> tuple[str, ...]:
+    return tuple(os.environ.get(name, "") for name in _ENVIRONMENT)
 
 
 def clear_cache() -> None:
@@ -109,25 +112,28 @@ def _remembered(
     )
     hit = _MEMO.get(key)
     if hit is not None:
-        shown, answer, path_text, signature, checked_at, expires_at, switches = hit
+        shown, answer, path_text, signature, checked_at, expires_at, environment = hit
         now = time.monotonic()
         if now - checked_at < STAT_INTERVAL_SECONDS and now < expires_at:
             return shown, answer
         # Still the file that applies (a ./huggingface_model_types.json created since
-        # takes precedence), unchanged, and the answer not yet due for a new look (a
-        # fresh entry turns stale, a Hub answer ages past the TTL): it stands. So do the
-        # offline switches: a fresh registry answer is the same online and offline
-        # (switches None), any other was found with the Hub on or off.
+        # takes precedence), unchanged, in the same environment, and the answer not yet
+        # due for a new look (a fresh entry turns stale, a Hub answer ages past the
+        # TTL): it stands.
         if (
             now < expires_at
-            and (switches is None or switches == _offline_switches())
+            and environment == _environment()
             and _config.read_registry_path(registry) == path_text
             and RegistryCache.signature(path_text) == signature
         ):
-            _MEMO[key] = (shown, answer, path_text, signature, now, expires_at, switches)
+            _MEMO[key] = (shown, answer, path_text, signature, now, expires_at, environment)
             return shown, answer
         _MEMO.pop(key, None)  # another thread may have dropped it already
     path = _config.read_registry_path(registry)
+    # Taken before the chain reads them: a file or variable changed while it runs makes
+    # the next check see a change, instead of the old answer stored as the new file's.
+    signature = RegistryCache.signature(path)
+    environment = _environment()
     answer = _compute(model_type, registry, path, hub, settings)
     if hub is not None and answer.source != "registry":
         return answer, answer
@@ -136,10 +142,10 @@ def _remembered(
         answer._replace(source="memo"),
         answer,
         path,
-        RegistryCache.signature(path),
+        signature,
         now,
         now + _lifetime(answer),
-        None if answer.source == "registry" else _offline_switches(),
+        environment,
     )
     return answer, answer
 
