@@ -57,7 +57,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
     monkeypatch.chdir(tmp_path)
     _lookup.clear_cache()
-    monkeypatch.setattr(aio, "_hub_down_until", 0.0)
+    monkeypatch.setattr(aio, "_hub_down_until", {})
 
     real_connect = socket.socket.connect
 

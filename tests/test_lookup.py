@@ -387,16 +387,21 @@ def test_a_hub_answer_is_kept_until_the_ttl_after_it_was_fetched(
 
 
 def test_while_lookups_leave_a_failed_hub_alone_an_unknown_type_is_still_unreachable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(aio, "_hub_down_until", 0.0)
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setattr(aio, "_hub_down_until", {})
+    down = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("HF_ENDPOINT", down)
     write(tmp_path / "huggingface_model_types.json", {})
     for attempt in ("asks the Hub", "leaves it alone"):
         with pytest.raises(NoAnswerOffline) as raised:
             _lookup.lookup("zzzfoo")
-        assert "127.0.0.1" in str(raised.value), attempt
-    assert aio._hub_backing_off()
+        assert down in str(raised.value), attempt
+    assert aio._hub_backing_off(down)
+    # Another Hub is not left alone for it.
+    assert not aio._hub_backing_off(sim.url)
+    assert _lookup.lookup("gpt2", settings=HubSettings.from_env(endpoint=sim.url)).source == "hub"
+    assert sim.stats.requests >= 1
 
 
 def test_a_registry_written_while_a_lookup_reads_it_is_noticed_at_the_next_check(
@@ -425,7 +430,7 @@ def test_a_changed_endpoint_or_ttl_is_noticed_at_the_next_check(
     monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
     assert _lookup.lookup("gpt2").source == "hub"
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
-    monkeypatch.setattr(aio, "_hub_down_until", 0.0)
+    monkeypatch.setattr(aio, "_hub_down_until", {})
     assert _lookup.lookup("gpt2").source in ("static", "documented")  # that Hub is down
     write(
         tmp_path / "huggingface_model_types.json",

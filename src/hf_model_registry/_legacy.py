@@ -227,13 +227,13 @@ async def _fetch(
     from ._hub import HubClient
     from ._refresh import _architecture, fetch_ranking, make_entry
 
-    if aio._hub_backing_off():
+    if aio._hub_backing_off(settings.endpoint):
         raise HubUnavailable("the Hub did not answer a moment ago; not asking again yet")
     try:
         async with HubClient(settings) as hub:
             ranking = await fetch_ranking(hub, _architecture(name), settings.policy())
     except HubUnavailable:
-        aio._back_off()
+        aio._back_off(settings.endpoint)
         raise
     listing = _Listing(_popular(ranking, model_type, limit, min_downloads))
     entry = make_entry(ranking, datetime.now(UTC))

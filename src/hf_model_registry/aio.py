@@ -150,36 +150,36 @@ async def _settings(
     return settings
 
 
-# After the Hub failed to answer, lookups in this process stop asking it for a while,
-# so a legacy loop over 500 types does not wait out 500 timeouts.
+# After a Hub failed to answer, lookups in this process stop asking it for a while,
+# so a legacy loop over 500 types does not wait out 500 timeouts. Per endpoint: a
+# mirror that is down says nothing of another.
 _HUB_BACKOFF_SECONDS = 300.0
-_hub_down_until = 0.0
+_hub_down_until: dict[str, float] = {}
 
 
-def _hub_backing_off() -> bool:
-    """True while lookups in this process leave the Hub alone after it failed to answer."""
-    return time.monotonic() < _hub_down_until
+def _hub_backing_off(endpoint: str) -> bool:
+    """True while lookups in this process leave the Hub at ``endpoint`` alone."""
+    return time.monotonic() < _hub_down_until.get(endpoint, 0.0)
 
 
 def _backing_off_reason(endpoint: str) -> HubUnavailable | None:
-    """Why the Hub was not asked, while lookups leave it alone; else None."""
-    if not _hub_backing_off():
+    """Why the Hub at ``endpoint`` was not asked, while lookups leave it alone; else None."""
+    seconds = _hub_down_until.get(endpoint, 0.0) - time.monotonic()
+    if seconds <= 0:
         return None
-    seconds = _hub_down_until - time.monotonic()
     return HubUnavailable(
         f"the Hub at {endpoint} failed to answer a lookup moments ago; "
         f"lookups in this process ask it again in {seconds:.0f} s"
     )
 
 
-def _back_off(seconds: float = _HUB_BACKOFF_SECONDS) -> None:
-    """Make lookups in this process leave the Hub alone for ``seconds``."""
-    global _hub_down_until
-    _hub_down_until = time.monotonic() + seconds
+def _back_off(endpoint: str, seconds: float = _HUB_BACKOFF_SECONDS) -> None:
+    """Make lookups in this process leave the Hub at ``endpoint`` alone for ``seconds``."""
+    _hub_down_until[endpoint] = time.monotonic() + seconds
 
 
 async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | None:
-    if _hub_backing_off():
+    if _hub_backing_off(settings.endpoint):
         return None
     from ._refresh import refresh as _refresh
 
@@ -188,16 +188,16 @@ async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | Non
         report = await _refresh([name], settings, None, path, write=False)
     except TokenRejected:
         # A refused token is refused on every call too: no use asking again at once.
-        _back_off()
+        _back_off(settings.endpoint)
         raise
     except HubUnavailable as exc:
         retry_after = exc.retry_after if isinstance(exc, HubUnusable) else None
-        _back_off(retry_after or _HUB_BACKOFF_SECONDS)
+        _back_off(settings.endpoint, retry_after or _HUB_BACKOFF_SECONDS)
         raise
     outcome = report.outcomes.get(name)
     if outcome is not None and isinstance(outcome.error, RateLimited):
         # The quota is spent: later lookups in this process answer locally until it resets.
-        _back_off(outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
+        _back_off(settings.endpoint, outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
             _log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
