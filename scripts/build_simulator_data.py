@@ -309,12 +309,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     target: Path = args.output
     if args.check:
-        committed = target.read_text(encoding="utf-8") if target.is_file() else ""
+        try:
+            committed = target.read_text(encoding="utf-8") if target.is_file() else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            committed, unreadable = "", f"the file cannot be read as UTF-8 text: {exc}"
+        else:
+            unreadable = "the file is missing" if not committed else ""
         if committed == text:
             print(f"{target.name} is up to date")
             return 0
         print(f"{target} is not what {_rel(Path(__file__))} generates:", file=sys.stderr)
-        for line in differences(committed, text) if committed else ["the file is missing"]:
+        try:
+            found = [unreadable] if unreadable else differences(committed, text)
+        except (ValueError, AttributeError, TypeError, KeyError):
+            # Not the shape this script writes (hand-edited, truncated): say so, not where.
+            found = ["the file is not simulator data this script writes (not its JSON shape)"]
+        for line in found:
             print(f"  {line}", file=sys.stderr)
         again = "" if target == OUTPUT else f" --output {shlex.quote(str(target))}"
         print(f"run: python scripts/build_simulator_data.py{again}", file=sys.stderr)

@@ -687,6 +687,26 @@ def test_generator_check_names_what_differs(tmp_path: Path) -> None:
     assert lines[-1] == f"run: python scripts/build_simulator_data.py --output {stale}"
 
 
+@pytest.mark.parametrize(
+    "committed",
+    [b'{"types": {"gpt2": [1]}}', b'"a string"', b'{"types": {"gpt2": [{"id": ["x"]}]}}', b"\xff"],
+    ids=["item-not-an-object", "not-an-object", "unhashable-id", "not-utf-8"],
+)
+def test_generator_check_of_a_malformed_file_says_so_without_a_traceback(
+    committed: bytes, tmp_path: Path
+) -> None:
+    target = tmp_path / "sim_overrides.json"
+    target.write_bytes(committed)
+    result = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--check", "--output", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "is not what" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_generator_says_when_it_cannot_write(tmp_path: Path) -> None:
     target = tmp_path / "missing-dir" / "sim_overrides.json"
     result = subprocess.run(
