@@ -40,6 +40,12 @@ def write(path: Path, data: dict[str, Any]) -> None:
     path.write_text(dumps_registry(data))
 
 
+@pytest.fixture
+def every_call_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A memoised answer looks at the file and the environment on every call, not each second."""
+    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+
+
 def test_static_registry_mode_answers_bert_without_opening_a_socket(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -94,10 +100,8 @@ def test_second_lookup_is_served_from_memo(tmp_path: Path) -> None:
     assert _lookup.lookup("bert").source == "memo"
 
 
-def test_memo_rereads_the_file_when_it_changes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+@pytest.mark.usefixtures("every_call_checks")
+def test_memo_rereads_the_file_when_it_changes(tmp_path: Path) -> None:
     path = tmp_path / "huggingface_model_types.json"
     write(path, {"bert": entry("a/b", source="hub")})
     assert _lookup.get_recommended_default_model("bert") == "a/b"
@@ -277,10 +281,8 @@ def test_a_lookup_does_not_write_into_a_registry_it_cannot_write(
     assert registry.read_bytes() == before
 
 
-def test_the_memo_notices_a_registry_file_created_later(
-    monkeypatch: pytest.MonkeyPatch, offline: None
-) -> None:
-    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
+@pytest.mark.usefixtures("every_call_checks")
+def test_the_memo_notices_a_registry_file_created_later(offline: None) -> None:
     assert _lookup.lookup("bert").source == "static"
     write(Path("huggingface_model_types.json"), {"bert": entry("my-org/my-bert", pinned=True)})
     assert _lookup.get_recommended_default_model("bert") == "my-org/my-bert"
@@ -363,11 +365,10 @@ def test_offline_settings_answer_locally_without_trying_the_hub(
 
 
 @pytest.mark.usefixtures("sim_in_env")
+@pytest.mark.usefixtures("every_call_checks")
 def test_an_answer_found_offline_is_not_served_to_an_online_caller(
     sim: ThreadedHubSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The environment's switches are looked at once per interval, as the file is.
-    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert _lookup.lookup("gpt2").source in ("static", "documented")
     monkeypatch.delenv("HF_HUB_OFFLINE")
@@ -404,10 +405,10 @@ def test_while_lookups_leave_a_failed_hub_alone_an_unknown_type_is_still_unreach
     assert sim.stats.requests >= 1
 
 
+@pytest.mark.usefixtures("every_call_checks")
 def test_a_registry_written_while_a_lookup_reads_it_is_noticed_at_the_next_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
     path = tmp_path / "huggingface_model_types.json"
     write(path, {"bert": entry("me/bert-1", source="hub")})
     compute = _lookup._compute
@@ -424,10 +425,10 @@ def test_a_registry_written_while_a_lookup_reads_it_is_noticed_at_the_next_check
 
 
 @pytest.mark.usefixtures("sim_in_env")
+@pytest.mark.usefixtures("every_call_checks")
 def test_a_changed_endpoint_or_ttl_is_noticed_at_the_next_check(
     sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_lookup, "STAT_INTERVAL_SECONDS", 0.0)
     assert _lookup.lookup("gpt2").source == "hub"
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     monkeypatch.setattr(aio, "_hub_down_until", {})

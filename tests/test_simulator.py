@@ -656,14 +656,16 @@ BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_simulato
 SIM_DATA = SRC / "hf_model_registry" / "simulator" / "data" / "sim_overrides.json"
 
 
+def run_generator(*args: str) -> subprocess.CompletedProcess[str]:
+    """``scripts/build_simulator_data.py args`` in a real process."""
+    return subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), *args], capture_output=True, text=True, timeout=60
+    )
+
+
 def test_committed_simulator_data_is_what_its_generator_makes() -> None:
     """CI's guard against a hand-edited or stale ``sim_overrides.json``."""
-    result = subprocess.run(
-        [sys.executable, str(BUILD_SCRIPT), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_generator("--check")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "sim_overrides.json is up to date\n"
 
@@ -674,12 +676,7 @@ def test_generator_check_names_what_differs(tmp_path: Path) -> None:
     del data["types"]["bert"][-1]
     stale = tmp_path / "sim_overrides.json"
     stale.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(BUILD_SCRIPT), "--check", "--output", str(stale)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_generator("--check", "--output", str(stale))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert "  gpt2: openai-community/gpt2 differs in downloads" in lines
@@ -697,24 +694,14 @@ def test_generator_check_of_a_malformed_file_says_so_without_a_traceback(
 ) -> None:
     target = tmp_path / "sim_overrides.json"
     target.write_bytes(committed)
-    result = subprocess.run(
-        [sys.executable, str(BUILD_SCRIPT), "--check", "--output", str(target)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_generator("--check", "--output", str(target))
     assert result.returncode == 1
     assert "is not what" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_generator_says_when_it_cannot_write(tmp_path: Path) -> None:
     target = tmp_path / "missing-dir" / "sim_overrides.json"
-    result = subprocess.run(
-        [sys.executable, str(BUILD_SCRIPT), "--output", str(target)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_generator("--output", str(target))
     assert result.returncode == 1
     assert result.stderr.startswith(f"error: cannot write {target}: ")
     assert "Traceback" not in result.stderr
