@@ -441,3 +441,18 @@ def test_a_changed_endpoint_or_ttl_is_noticed_at_the_next_check(
     assert _lookup.lookup("bert").source == "registry"  # fresh for the 7-day default
     monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "1h")
     assert _lookup.lookup("bert").source == "stale-registry"
+
+
+@pytest.mark.usefixtures("sim_in_env")
+def test_a_type_the_hub_has_nothing_for_is_asked_once_in_a_while_not_on_every_call(
+    sim: ThreadedHubSimulator,
+) -> None:
+    for _ in range(5):
+        with pytest.raises(UnknownModelType):
+            _lookup.lookup("zzz-nothing-known")
+        assert find_models.get_recommended_default_model("zzz-nothing-known") != ""
+    assert sim.stats.requests == 1
+    _lookup.clear_cache()  # forgets it: asked again
+    with pytest.raises(UnknownModelType):
+        _lookup.lookup("zzz-nothing-known")
+    assert sim.stats.requests == 2

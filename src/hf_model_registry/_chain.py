@@ -39,7 +39,9 @@ __all__ = [
     "local_answer",
     "model_for",
     "recall_hub_answer",
+    "recently_no_hub_answer",
     "remember_hub_answer",
+    "remember_no_hub_answer",
     "tiny_model_of",
     "warn_unreadable",
 ]
@@ -206,9 +208,27 @@ def recall_hub_answer(name: str, endpoint: str, ttl: float) -> Answer | None:
     return found[0]
 
 
+# Types a Hub answered with nothing (no candidates, or a failure of that type alone),
+# per (registry name, endpoint): monotonic time. A loop over types nothing knows then
+# sends one request per type for a while, not one per call.
+_hub_nothing: dict[tuple[str, str], float] = {}
+
+
+def remember_no_hub_answer(name: str, endpoint: str) -> None:
+    """Note that the Hub at ``endpoint`` had no answer for ``name`` just now."""
+    _hub_nothing[(name, endpoint)] = time.monotonic()
+
+
+def recently_no_hub_answer(name: str, endpoint: str, seconds: float) -> bool:
+    """Whether the Hub at ``endpoint`` had no answer for ``name`` within ``seconds``."""
+    asked = _hub_nothing.get((name, endpoint))
+    return asked is not None and time.monotonic() - asked < seconds
+
+
 def forget_hub_answers() -> None:
-    """Forget every remembered Hub answer."""
+    """Forget every remembered Hub answer, and every type a Hub had no answer for."""
     _hub_answers.clear()
+    _hub_nothing.clear()
 
 
 _warned: set[tuple[str, tuple[int, int, int] | None]] = set()

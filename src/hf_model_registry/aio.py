@@ -21,7 +21,9 @@ from ._chain import (
     before_the_hub,
     find_entry,
     last_resort,
+    recently_no_hub_answer,
     remember_hub_answer,
+    remember_no_hub_answer,
 )
 from ._errors import (
     HubUnavailable,
@@ -181,6 +183,8 @@ def _back_off(endpoint: str, seconds: float = _HUB_BACKOFF_SECONDS) -> None:
 async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | None:
     if _hub_backing_off(settings.endpoint):
         return None
+    if recently_no_hub_answer(name, settings.endpoint, _HUB_BACKOFF_SECONDS):
+        return None  # asked a moment ago, and it had nothing
     from ._refresh import refresh as _refresh
 
     try:
@@ -201,6 +205,7 @@ async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | Non
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
             _log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
+        remember_no_hub_answer(name, settings.endpoint)
         return None
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
 
