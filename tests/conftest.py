@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from hf_model_registry import _lookup, aio
+from hf_model_registry import _lookup
 from hf_model_registry.simulator import (
     ThreadedHubSimulator,
     fixture_for_all_architectures,
@@ -57,7 +57,6 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
     monkeypatch.chdir(tmp_path)
     _lookup.clear_cache()
-    monkeypatch.setattr(aio, "_hub_down_until", {})
 
     real_connect = socket.socket.connect
 

@@ -23,8 +23,8 @@ import pytest
 import find_models
 from hf_model_registry import Entry, _lookup, aio
 from hf_model_registry._architectures import all_architectures
-from hf_model_registry._chain import recall_hub_answer
 from hf_model_registry._config import hub_endpoint
+from hf_model_registry._hub_memory import recall_answer
 from hf_model_registry._original import (
     ORIGINAL_ARCHITECTURE_TYPES,
     ORIGINAL_CLASS_NAME_CAPITALIZATION,
@@ -548,7 +548,7 @@ def test_a_patched_listing_is_ranked_by_the_projects_policy() -> None:
     ]
     with mock.patch("find_models.query_huggingface_api", return_value=listing):
         assert find_models.get_recommended_default_model("gpt2") == "acme/gpt2-small"
-    assert recall_hub_answer("gpt2", hub_endpoint(), 1e9) is None  # fake data: not remembered
+    assert recall_answer("gpt2", hub_endpoint(), 1e9) is None  # fake data: not remembered
     with mock.patch("find_models.query_huggingface_api", return_value=[]):
         assert find_models.get_recommended_default_model("gpt2") == "openai-community/gpt2"
 

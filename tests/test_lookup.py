@@ -26,6 +26,7 @@ from hf_model_registry import (
     RegistryError,
     UnknownModelType,
     _chain,
+    _hub_memory,
     _lookup,
     aio,
 )
@@ -295,7 +296,7 @@ def test_a_hub_answer_is_remembered_for_the_ttl_then_asked_again(
     clock = FakeClock()
     monotonic = SimpleNamespace(monotonic=clock)
     monkeypatch.setattr(_lookup, "time", monotonic)
-    monkeypatch.setattr(_chain, "time", monotonic)
+    monkeypatch.setattr(_hub_memory, "time", monotonic)
     monkeypatch.setenv("HF_MODEL_REGISTRY_TTL", "60")
     # No registry file: the packaged snapshot's static entry is a floor, so the Hub is asked.
     assert _lookup.lookup("gpt2").source == "hub"
@@ -390,7 +391,6 @@ def test_a_hub_answer_is_kept_until_the_ttl_after_it_was_fetched(
 def test_while_lookups_leave_a_failed_hub_alone_an_unknown_type_is_still_unreachable(
     sim: ThreadedHubSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(aio, "_hub_down_until", {})
     down = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("HF_ENDPOINT", down)
     write(tmp_path / "huggingface_model_types.json", {})
@@ -398,9 +398,9 @@ def test_while_lookups_leave_a_failed_hub_alone_an_unknown_type_is_still_unreach
         with pytest.raises(NoAnswerOffline) as raised:
             _lookup.lookup("zzzfoo")
         assert down in str(raised.value), attempt
-    assert aio._hub_backing_off(down)
+    assert _hub_memory.backing_off(down)
     # Another Hub is not left alone for it.
-    assert not aio._hub_backing_off(sim.url)
+    assert not _hub_memory.backing_off(sim.url)
     assert _lookup.lookup("gpt2", settings=HubSettings.from_env(endpoint=sim.url)).source == "hub"
     assert sim.stats.requests >= 1
 
@@ -431,7 +431,6 @@ def test_a_changed_endpoint_or_ttl_is_noticed_at_the_next_check(
 ) -> None:
     assert _lookup.lookup("gpt2").source == "hub"
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
-    monkeypatch.setattr(aio, "_hub_down_until", {})
     assert _lookup.lookup("gpt2").source in ("static", "documented")  # that Hub is down
     write(
         tmp_path / "huggingface_model_types.json",

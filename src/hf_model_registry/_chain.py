@@ -7,11 +7,10 @@ Standard library only: this is the fast path that legacy code calls in a loop.
 from __future__ import annotations
 
 import os
-import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from . import _config, _log
+from . import _config, _hub_memory, _log
 from ._config import env_flag
 from ._defaults import is_static_source, static_fallback, static_test_model
 from ._errors import (
@@ -34,14 +33,9 @@ __all__ = [
     "Source",
     "before_the_hub",
     "find_entry",
-    "forget_hub_answers",
     "last_resort",
     "local_answer",
     "model_for",
-    "recall_hub_answer",
-    "recently_no_hub_answer",
-    "remember_hub_answer",
-    "remember_no_hub_answer",
     "tiny_model_of",
     "warn_unreadable",
 ]
@@ -127,7 +121,7 @@ def before_the_hub(
         reason = HubOffline("offline (HF_HUB_OFFLINE is set)") if not static_mode else None
         return last_resort(fallback, model_type, reason), None
     endpoint = _config.hub_endpoint() if settings is None else settings.endpoint
-    return recall_hub_answer(name, endpoint, ttl), fallback
+    return _hub_memory.recall_answer(name, endpoint, ttl), fallback
 
 
 def last_resort(
@@ -186,49 +180,6 @@ def model_for(answer: Answer, *, tiny: bool) -> str:
         answer.model_id,
     )
     return answer.model_id
-
-
-# Hub answers found by lookups, per (registry name, endpoint): (answer, monotonic time).
-# Lookups never write the registry file (a CI checkout must stay clean, and the
-# original tool never wrote from a lookup); this memory is what stops a stale entry
-# from sending a request on every call. A refresh is what updates the file.
-_hub_answers: dict[tuple[str, str], tuple[Answer, float]] = {}
-
-
-def remember_hub_answer(name: str, endpoint: str, answer: Answer) -> None:
-    """Keep a lookup's Hub answer in memory for this process."""
-    _hub_answers[(name, endpoint)] = (answer, time.monotonic())
-
-
-def recall_hub_answer(name: str, endpoint: str, ttl: float) -> Answer | None:
-    """The Hub answer a lookup found for ``name`` within ``ttl`` seconds (source ``hub``)."""
-    found = _hub_answers.get((name, endpoint))
-    if found is None or time.monotonic() - found[1] > ttl:
-        return None
-    return found[0]
-
-
-# Types a Hub answered with nothing (no candidates, or a failure of that type alone),
-# per (registry name, endpoint): monotonic time. A loop over types nothing knows then
-# sends one request per type for a while, not one per call.
-_hub_nothing: dict[tuple[str, str], float] = {}
-
-
-def remember_no_hub_answer(name: str, endpoint: str) -> None:
-    """Note that the Hub at ``endpoint`` had no answer for ``name`` just now."""
-    _hub_nothing[(name, endpoint)] = time.monotonic()
-
-
-def recently_no_hub_answer(name: str, endpoint: str, seconds: float) -> bool:
-    """Whether the Hub at ``endpoint`` had no answer for ``name`` within ``seconds``."""
-    asked = _hub_nothing.get((name, endpoint))
-    return asked is not None and time.monotonic() - asked < seconds
-
-
-def forget_hub_answers() -> None:
-    """Forget every remembered Hub answer, and every type a Hub had no answer for."""
-    _hub_answers.clear()
-    _hub_nothing.clear()
 
 
 _warned: set[tuple[str, tuple[int, int, int] | None]] = set()

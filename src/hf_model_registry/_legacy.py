@@ -17,8 +17,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from . import _hub_memory
 from . import _log as _logmod
-from ._chain import Answer, remember_hub_answer
+from ._chain import Answer
 from ._lookup import lookup
 from ._original import ORIGINAL_ARCHITECTURE_TYPES, ORIGINAL_CLASS_NAME_CAPITALIZATION
 
@@ -213,7 +214,7 @@ def _query(model_type: str, limit: int, min_downloads: int, settings: HubSetting
     name, _ = resolve_name(model_type)
     listing = run_sync(lambda: _fetch(model_type, name, limit, min_downloads, settings))
     if listing.recommended is not None:
-        remember_hub_answer(name, settings.endpoint, listing.recommended)
+        _hub_memory.remember_answer(name, settings.endpoint, listing.recommended)
     return listing
 
 
@@ -222,18 +223,17 @@ async def _fetch(
 ) -> _Listing:
     from datetime import UTC, datetime
 
-    from . import aio
     from ._errors import HubUnavailable
     from ._hub import HubClient
     from ._refresh import _architecture, fetch_ranking, make_entry
 
-    if aio._hub_backing_off(settings.endpoint):
+    if _hub_memory.backing_off(settings.endpoint):
         raise HubUnavailable("the Hub did not answer a moment ago; not asking again yet")
     try:
         async with HubClient(settings) as hub:
             ranking = await fetch_ranking(hub, _architecture(name), settings.policy())
     except HubUnavailable:
-        aio._back_off(settings.endpoint)
+        _hub_memory.back_off(settings.endpoint)
         raise
     listing = _Listing(_popular(ranking, model_type, limit, min_downloads))
     entry = make_entry(ranking, datetime.now(UTC))

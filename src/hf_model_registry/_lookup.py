@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from . import _config
+from . import _config, _hub_memory
 from ._bridge import run_sync
 from ._chain import (
     Answer,
@@ -22,7 +22,6 @@ from ._chain import (
     _warned,
     before_the_hub,
     find_entry,
-    forget_hub_answers,
     last_resort,
     model_for,
 )
@@ -65,11 +64,14 @@ def _environment() -> tuple[str, ...]:
 
 
 def clear_cache() -> None:
-    """Forget memoised answers and parsed registries (for tests and long-lived processes)."""
+    """Forget memoised answers, parsed registries and what lookups learnt of Hubs (answers,
+    types a Hub had nothing for, Hubs left alone after a failure), for tests and
+    long-lived processes.
+    """
     _MEMO.clear()
     _CACHE.clear()
     _warned.clear()
-    forget_hub_answers()
+    _hub_memory.forget()
 
 
 def lookup(

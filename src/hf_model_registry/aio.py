@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _config
+from . import _config, _hub_memory
 from ._chain import (
     Answer,
     RegistryCache,
     before_the_hub,
     find_entry,
     last_resort,
-    recently_no_hub_answer,
-    remember_hub_answer,
-    remember_no_hub_answer,
 )
 from ._errors import (
     HubUnavailable,
@@ -107,11 +103,11 @@ async def lookup(
         _log.warning("Hub lookup for %s failed (%s); using the local answer", name, exc)
     else:
         if hub_answer is not None:
-            remember_hub_answer(name, settings.endpoint, hub_answer)
+            _hub_memory.remember_answer(name, settings.endpoint, hub_answer)
             return hub_answer
     # No Hub answer: the listing had nothing, or the Hub is being left alone after it
     # failed a moment ago, which is still "unreachable" for a type nothing local knows.
-    reason = None if settings is None else _backing_off_reason(settings.endpoint)
+    reason = None if settings is None else _hub_memory.backing_off_reason(settings.endpoint)
     return last_resort(fallback, model_type, reason)
 
 
@@ -152,38 +148,10 @@ async def _settings(
     return settings
 
 
-# After a Hub failed to answer, lookups in this process stop asking it for a while,
-# so a legacy loop over 500 types does not wait out 500 timeouts. Per endpoint: a
-# mirror that is down says nothing of another.
-_HUB_BACKOFF_SECONDS = 300.0
-_hub_down_until: dict[str, float] = {}
-
-
-def _hub_backing_off(endpoint: str) -> bool:
-    """True while lookups in this process leave the Hub at ``endpoint`` alone."""
-    return time.monotonic() < _hub_down_until.get(endpoint, 0.0)
-
-
-def _backing_off_reason(endpoint: str) -> HubUnavailable | None:
-    """Why the Hub at ``endpoint`` was not asked, while lookups leave it alone; else None."""
-    seconds = _hub_down_until.get(endpoint, 0.0) - time.monotonic()
-    if seconds <= 0:
-        return None
-    return HubUnavailable(
-        f"the Hub at {endpoint} failed to answer a lookup moments ago; "
-        f"lookups in this process ask it again in {seconds:.0f} s"
-    )
-
-
-def _back_off(endpoint: str, seconds: float = _HUB_BACKOFF_SECONDS) -> None:
-    """Make lookups in this process leave the Hub at ``endpoint`` alone for ``seconds``."""
-    _hub_down_until[endpoint] = time.monotonic() + seconds
-
-
 async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | None:
-    if _hub_backing_off(settings.endpoint):
+    if _hub_memory.backing_off(settings.endpoint):
         return None
-    if recently_no_hub_answer(name, settings.endpoint, _HUB_BACKOFF_SECONDS):
+    if _hub_memory.recently_had_nothing(name, settings.endpoint):
         return None  # asked a moment ago, and it had nothing
     from ._refresh import refresh as _refresh
 
@@ -192,20 +160,22 @@ async def _from_hub(name: str, path: str, settings: HubSettings) -> Answer | Non
         report = await _refresh([name], settings, None, path, write=False)
     except TokenRejected:
         # A refused token is refused on every call too: no use asking again at once.
-        _back_off(settings.endpoint)
+        _hub_memory.back_off(settings.endpoint)
         raise
     except HubUnavailable as exc:
         retry_after = exc.retry_after if isinstance(exc, HubUnusable) else None
-        _back_off(settings.endpoint, retry_after or _HUB_BACKOFF_SECONDS)
+        _hub_memory.back_off(settings.endpoint, retry_after or _hub_memory.BACKOFF_SECONDS)
         raise
     outcome = report.outcomes.get(name)
     if outcome is not None and isinstance(outcome.error, RateLimited):
         # The quota is spent: later lookups in this process answer locally until it resets.
-        _back_off(settings.endpoint, outcome.error.retry_after or _HUB_BACKOFF_SECONDS)
+        _hub_memory.back_off(
+            settings.endpoint, outcome.error.retry_after or _hub_memory.BACKOFF_SECONDS
+        )
     if outcome is None or outcome.entry is None:
         if outcome is not None and outcome.status == "failed":
             _log.warning("Hub lookup for %s failed: %s", name, outcome.reason)
-        remember_no_hub_answer(name, settings.endpoint)
+        _hub_memory.remember_nothing(name, settings.endpoint)
         return None
     return Answer(name, outcome.entry["default_model"], "hub", outcome.entry)
 
