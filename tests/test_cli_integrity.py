@@ -20,8 +20,8 @@ import pytest
 from helpers import closed_port, entry, files_in, run_cli
 from hf_model_registry import Entry, RegistryCorrupt
 from hf_model_registry._config import packaged_registry_path
+from hf_model_registry._git import tracked_by_git
 from hf_model_registry._registry import (
-    _committed,
     dumps_registry,
     parse_registry,
     pin_entry,
@@ -383,14 +383,14 @@ def test_the_committed_check_reads_the_path_literally_and_ignores_the_callers_gi
         (checkout / name).write_text("{}")
     git(checkout, "add", "--", "reg1.json")
     # "reg[1].json" as a glob would match the tracked reg1.json.
-    assert _committed(checkout / "reg[1].json") is False
-    assert _committed(checkout / "reg1.json") is True
+    assert tracked_by_git(checkout / "reg[1].json") is False
+    assert tracked_by_git(checkout / "reg1.json") is True
     # Inside a git hook, GIT_DIR and GIT_INDEX_FILE name another repository's index.
     other = tmp_path / "other"
     git_init(other)
     monkeypatch.setenv("GIT_DIR", str(other / ".git"))
     monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
-    assert _committed(checkout / "reg1.json") is True
+    assert tracked_by_git(checkout / "reg1.json") is True
 
 
 def test_a_symlink_from_outside_does_not_hide_the_committed_file(tmp_path: Path) -> None:
@@ -401,10 +401,10 @@ def test_a_symlink_from_outside_does_not_hide_the_committed_file(tmp_path: Path)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "link.json").symlink_to(checkout / "reg.json")
-    assert _committed(outside / "link.json") is True  # a write would land in the checkout
+    assert tracked_by_git(outside / "link.json") is True  # a write would land in the checkout
     (checkout / "out.json").symlink_to(outside / "elsewhere.json")
     (outside / "elsewhere.json").write_text("{}")
-    assert _committed(checkout / "out.json") is False  # a write would not
+    assert tracked_by_git(checkout / "out.json") is False  # a write would not
 
 
 def test_the_committed_check_runs_no_command_the_checkouts_config_names(tmp_path: Path) -> None:
@@ -414,11 +414,11 @@ def test_the_committed_check_runs_no_command_the_checkouts_config_names(tmp_path
     git(checkout, "add", "--", "reg.json")
     marker = tmp_path / "ran"
     git(checkout, "config", "core.fsmonitor", f"touch {marker}; false")
-    assert _committed(checkout / "reg.json") is True
+    assert tracked_by_git(checkout / "reg.json") is True
     assert not marker.exists()
 
 
-def test_when_git_cannot_tell_a_file_in_a_checkout_is_treated_as_committed(
+def test_when_git_cannot_tell_a_file_in_a_checkout_is_treated_astracked_by_git(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     checkout = tmp_path / "broken"
