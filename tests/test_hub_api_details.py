@@ -220,12 +220,12 @@ def test_hf_token_path_is_the_token_file_when_set(
     home = Path(os.environ["HF_HOME"])
     _token_file(home / "token", "hf_from_home")
     monkeypatch.setenv("HF_TOKEN_PATH", str(_token_file(tmp_path / "elsewhere" / "tok", "hf_file")))
-    assert _config.hub_token() == "hf_file"
+    assert _config.hub_token_and_source()[0] == "hf_file"
     # A missing file at HF_TOKEN_PATH is no token: $HF_HOME/token is not read instead.
     monkeypatch.setenv("HF_TOKEN_PATH", str(tmp_path / "missing"))
-    assert _config.hub_token() is None
+    assert _config.hub_token_and_source()[0] is None
     monkeypatch.delenv("HF_TOKEN_PATH")
-    assert _config.hub_token() == "hf_from_home"
+    assert _config.hub_token_and_source()[0] == "hf_from_home"
 
 
 def test_the_environment_variables_come_before_hf_token_path(
@@ -233,10 +233,10 @@ def test_the_environment_variables_come_before_hf_token_path(
 ) -> None:
     monkeypatch.setenv("HF_TOKEN_PATH", str(_token_file(tmp_path / "tok", "hf_file")))
     monkeypatch.setenv("HUGGING_FACE_HUB_TOKEN", "hf_legacy_var")
-    assert _config.hub_token() == "hf_legacy_var"
+    assert _config.hub_token_and_source()[0] == "hf_legacy_var"
     monkeypatch.setenv("HF_TOKEN", "hf_var")
-    assert _config.hub_token() == "hf_var"
-    assert _config.hub_token("hf_flag") == "hf_flag"
+    assert _config.hub_token_and_source()[0] == "hf_var"
+    assert _config.hub_token_and_source("hf_flag")[0] == "hf_flag"
 
 
 def test_token_paths_expand_the_home_directory(
@@ -245,18 +245,18 @@ def test_token_paths_expand_the_home_directory(
     monkeypatch.setenv("HOME", str(tmp_path))
     _token_file(tmp_path / "tokens" / "hf", "hf_tilde")
     monkeypatch.setenv("HF_TOKEN_PATH", "~/tokens/hf")
-    assert _config.hub_token() == "hf_tilde"
+    assert _config.hub_token_and_source()[0] == "hf_tilde"
     monkeypatch.delenv("HF_TOKEN_PATH")
     monkeypatch.delenv("HF_HOME")
     _token_file(tmp_path / ".cache" / "huggingface" / "token", "hf_default_home")
-    assert _config.hub_token() == "hf_default_home"
+    assert _config.hub_token_and_source()[0] == "hf_default_home"
 
 
 def test_an_undecodable_token_file_is_no_token(tmp_path: Path) -> None:
     home = Path(os.environ["HF_HOME"])
     home.mkdir(parents=True)
     (home / "token").write_bytes(b"\xff\xfe\x00garbage")
-    assert _config.hub_token() is None
+    assert _config.hub_token_and_source()[0] is None
 
 
 @pytest.mark.anyio

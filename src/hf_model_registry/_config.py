@@ -19,7 +19,6 @@ __all__ = [
     "environment_problems",
     "given_endpoint",
     "hub_endpoint",
-    "hub_token",
     "hub_token_and_source",
     "network_disabled",
     "packaged_registry_path",
@@ -145,18 +144,12 @@ def given_endpoint(explicit: str | None = None) -> str:
     return explicit if explicit is not None else os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
 
 
-def hub_token(explicit: str | None = None) -> str | None:
-    """The Hub token, in huggingface_hub's order.
+def hub_token_and_source(explicit: str | None = None) -> tuple[str | None, str | None]:
+    """The Hub token, in huggingface_hub's order, and where it came from (for messages).
 
     Argument > ``HF_TOKEN`` > ``HUGGING_FACE_HUB_TOKEN`` > the file at ``HF_TOKEN_PATH``,
     else ``$HF_HOME/token`` (``HF_HOME`` defaulting to ``~/.cache/huggingface``).
     A missing or unreadable file means no token.
-    """
-    return hub_token_and_source(explicit)[0]
-
-
-def hub_token_and_source(explicit: str | None = None) -> tuple[str | None, str | None]:
-    """The Hub token (as ``hub_token``) and where it came from, for messages about it.
 
     The source is ``the token argument (--token)``, ``HF_TOKEN``,
     ``HUGGING_FACE_HUB_TOKEN``, ``HF_TOKEN_PATH (<path>)`` or ``$HF_HOME/token (<path>)``;
