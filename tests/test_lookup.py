@@ -335,7 +335,7 @@ def test_a_fresh_entry_is_remembered_until_it_turns_stale(
         ("registry", {"age": timedelta(days=9)}, 7200, 0),
         ("registry", {"pinned": True}, 7200, math.inf),
         ("hub", None, 7200, 7200),
-        ("stale-registry", None, 7200, _lookup.FALLBACK_RETRY_SECONDS),
+        ("stale-registry", None, 7200, _hub_memory.BACKOFF_SECONDS),
         ("static", None, 60, 60),
     ],
     ids=["fresh", "stale", "pinned", "hub", "fallback", "fallback-short-ttl"],

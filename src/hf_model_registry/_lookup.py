@@ -40,10 +40,6 @@ HubStep = Callable[[str], Answer | None]
 # call would dominate a warm lookup; a second is far below any refresh cadence.
 STAT_INTERVAL_SECONDS = 1.0
 
-# A fallback (the Hub failed, or is off) is kept this long, not for the TTL: the Hub
-# may be back. Long enough that a loop of lookups does not wait on a dead Hub each call.
-FALLBACK_RETRY_SECONDS = 300.0
-
 _CACHE = RegistryCache()
 # (model_type, explicit registry, HF_MODEL_REGISTRY, own Hub step, explicit (endpoint, offline))
 # -> (answer as shown, answer as the chain gave it, path, signature, checked_at, expires_at,
@@ -156,11 +152,13 @@ def _lifetime(answer: Answer) -> float:
     """Seconds the memo may keep ``answer``: until the chain could answer differently.
 
     A fresh entry until it turns stale (a pinned one for good), a Hub answer until the
-    TTL after it was fetched, a fallback for ``FALLBACK_RETRY_SECONDS`` (at most the TTL).
+    TTL after it was fetched, a fallback (the Hub failed, had nothing, or is off) for as
+    long as lookups leave a Hub alone after that, ``_hub_memory.BACKOFF_SECONDS`` (at most
+    the TTL): then the Hub may be back.
     """
     ttl = _config.ttl_seconds()
     if answer.source not in ("registry", "hub"):
-        return min(ttl, FALLBACK_RETRY_SECONDS)
+        return min(ttl, _hub_memory.BACKOFF_SECONDS)
     entry = answer.entry
     if entry is not None:
         if entry.get("pinned") is True:
