@@ -418,7 +418,7 @@ def test_the_committed_check_runs_no_command_the_checkouts_config_names(tmp_path
     assert not marker.exists()
 
 
-def test_when_git_cannot_tell_a_file_in_a_checkout_is_treated_astracked_by_git(
+def test_when_git_cannot_tell_a_file_in_a_checkout_is_treated_as_committed(
     sim: ThreadedHubSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     checkout = tmp_path / "broken"
